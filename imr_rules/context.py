@@ -1,0 +1,325 @@
+"""Is a finding affirmed, negated, undocumented, uncertain or only planned? (ConText-style)
+
+A finding's words are not the finding: "no documentation of functional
+improvement", "denies improvement", "to rule out a herniated disc", "MRI to be
+ordered" all contain the words of a finding that the record does not affirm.
+Following ConText (Chapman et al.), trigger phrases open a scope that runs
+forward (or backward) from the trigger to the end of the sentence, a
+terminator ("but", "however", "which", ";") or a window of characters,
+whichever comes first; pseudo-triggers ("no change", "not only") look like
+triggers and are not.
+
+The categories matter to the rules: "not documented" is what a reviewer means
+by "no documentation of ..." and differs from a documented "no" ("denies
+side effects"). Hand-written triggers over the normal form (see
+`imr_rules.sentences.normalize`) are fast enough for thousands of letters a
+second; no NLP library is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import NamedTuple
+
+from imr_rules.sentences import spaced
+
+
+class Ctx(StrEnum):
+    """How the record states a finding."""
+
+    affirmed = "affirmed"
+    negated = "negated"
+    not_documented = "not_documented"
+    uncertain = "uncertain"
+    hypothetical = "hypothetical"
+
+
+_DOC_NOUNS = (
+    r"(?:documentation|documented|evidence|indication|indications|mention|notation|record|records|report"
+    r"|reports"
+    r"|description|rationale|objective|clear|clinical|noted|reported|quantification|measurable)"
+)
+_TOLERANCES = r"(?:improvement|improvements|benefit|relief|response|progress|change|changes|success|efficacy)"
+
+# Order matters: at one position the first alternative that matches wins, so
+# pseudo-triggers come first, then the more specific triggers.
+_GROUPS: list[tuple[str, str]] = [
+    ("pseudo", r"\bno (?:significant |further )?(?:change|changes) (?=in (?:the )?(?:size|appearance"
+               r"|medication|dose|plan))"
+               r"|\bnot only\b|\bnot just\b|\bnot necessarily\b|\bno increase\b|\bwithout (?:difficulty"
+               r"|further|delay)\b"
+               r"|\bgram[- ]negative\b|\bdoes not (?:address|mention the use)\b"),
+    # -- not documented ------------------------------------------------------------------
+    ("docf", rf"\bno (?:[a-z/'-]+ ){{0,3}}?{_DOC_NOUNS}(?: however)?\b"
+             r"|\bnot (?:been )?any(?= (?:[a-z-]+ )?(?:notation|documentation|mention|evidence|indication"
+             r"|report))"
+             r"|\b(?:lack|absence|paucity)(?! of (?:any |significant |objective |meaningful )?"
+             rf"{_TOLERANCES})(?: of)?\b"
+             r"|\b(?:fails?|failed|failure) to (?:document|establish|demonstrate|describe|indicate|mention"
+             r"|show|report"
+             r"|note|specify|provide|detail|quantify|address|identify|discuss|clarify|outline|reflect)\b"
+             r"|\b(?:does|did|do) not (?:clearly |specifically |adequately )?(?:document|establish"
+             r"|demonstrate"
+             r"|describe|indicate|mention|show|report|specify|detail|quantify|identify|discuss|clarify"
+             r"|include"
+             r"|reflect|note|outline|suggest|support)\b"
+             rf"|\bwithout (?:any )?(?:clear |objective |specific )?{_DOC_NOUNS}\b"
+             r"|\bnone of the (?:reports|records|notes|documentation|documents)\b|\bundocumented\b"
+             r"|\bunclear (?:whether|if|how|what|why)\b|\bnot (?:clearly )?(?:known|clear)\b"),
+    ("docfb", r"\b(?:not|never) (?:been )?(?:clearly |specifically |adequately |objectively |explicitly "
+              r"|well )?"
+              r"(?:documented|noted|reported|described|provided|mentioned|evident|indicated|established"
+              r"|stated"
+              r"|detailed|specified|submitted|available|included|quantified|addressed|identified|recorded"
+              r"|outlined|discussed|demonstrated|evidenced)\b"),
+    ("docb", r"\b(?:is|was|were|are|remains?) (?:unclear|unknown|undocumented)\b"),
+    # -- negated ---------------------------------------------------------------------------
+    ("negb", r"\b(?:is|was|are|were) not (?:a |an )?(?:likely|probable|present|seen|found|appreciated"
+             r"|elicited"
+             r"|observed)\b|\bunlikely\b|\b(?:was|were|is|are|been) (?:ruled out|excluded|resolved"
+             r"|negative)\b"
+             r"|\b(?:has|have) resolved\b|\b(?:was|were|has|have|had) (?:not|never) (?:been )?(?:completed"
+             r"|done|performed"
+             r"|obtained|conducted|attempted|tried|trialed|trialled)\b"),
+    ("negf", r"\bno\b|\bnone\b|\bnever\b|\bneither\b|\bnor\b|\bwithout\b|\bdenie[sd]\b|\bdeny(?:ing)?\b"
+             r"|\bnegative for\b|\bfree of\b|\bruled out\b|\brules out\b|\bfails? to (?:reveal|show"
+             r"|demonstrate)\b"
+             r"|\b(?:did|does|do|has|have|had|could|can|was|were|is|are) not(?= (?:[a-z]+ )?"
+             r"(?:improve|improved|help|helped|give|gave|provide|provided|have|had|experience|report|show"
+             r"|reveal"
+             r"|demonstrate|respond|responded|benefit|benefited|change|work|get|obtain|achieve|achieved"
+             r"|notice"
+             r"|tolerate|tolerated|feel|see|return|returned|participate|participated|try|tried|undergo"
+             r"|undergone"
+             r"|receive|received|made|make|gain|gained|reduce|reduced|decrease|decreased|increase|increased"
+             r"|been"
+             r"|trialed|failed|attend|attended|complete|completed))"
+             r"|\b(?:lack|absence|paucity)(?= of (?:any |significant |objective |meaningful )?"
+             rf"{_TOLERANCES})"
+             r"|\bno longer\b|\bintoleran(?:t|ce) (?:of|to)\b"),
+    ("negfb", r"\bnegative\b|\bdenied\b"),
+    ("notf", r"\bnot\b|n't\b"),
+    # -- uncertain -------------------------------------------------------------------------
+    ("uncb", r"\b(?:is|was|are|were|be) (?:suspected|possible|questioned|questionable|considered|likely"
+             r"|probable"
+             r"|presumed|uncertain)\b|\?"),
+    ("uncf", r"\bpossib(?:le|ly|ility)\b|\bprobabl[ey]\b|\blikely\b|\bsuspect(?:ed|s)?\b|\bsuspicio(?:n"
+             r"|us) (?:of|for)\b"
+             r"|\bquestionable\b|\bquery\b|\b(?:to )?rule[- ]?out\b|\br/o\b|\bconcern (?:for|of)\b"
+             r"|\b(?:may|might|could) (?:have|be|represent|indicate|reflect)\b|\bcannot (?:be )?(?:excluded"
+             r"|ruled out)\b"
+             r"|\bdifferential\b|\b(?:evaluate|assess|screen|test) (?:for|whether)\b"
+             r"|\b(?:to )?(?:confirm|determine|check|see|assess|evaluate) (?:if|whether|for)\b|\bpresum(?:ed"
+             r"|ptive)\b"
+             r"|\bversus\b|\bvs\b|\bvague\b|\bnon-?specific\b|\bunconfirmed\b|\bnot (?:certain|sure)\b"
+             r"|\bwhether\b|\bapparently\b|\b(?:at )?risks? (?:of|for)\b|\breportedly\b(?= (?:had|has"
+             r"|have) (?:a |an )?(?:diagnos|history))"),
+    # -- hypothetical (planned, wished for, or about someone else) -------------------------
+    ("hypfb", r"\b(?:is|was|are|were|be|been) (?:being )?(?:requested|recommended|planned|proposed|ordered"
+              r"|scheduled"
+              r"|pending|approved|authorized|sought|considered|prescribed for|under consideration|referred)\b"
+              r"|\bto be (?:considered|done|performed|scheduled|ordered|obtained)\b"),
+    ("hypb", r"\b(?:authorized|approved|requested|recommended|planned|proposed)\b"),
+    ("hypf", r"\bif\b|\bwould\b|\bshould\b|\bcould\b|\bwill\b|\bin order to\b|\bso as to\b|\bgoal\b|\bgoals\b"
+             r"|\bto (?:help|improve|restore|increase|reduce|decrease|prevent|avoid|facilitate|maximize|allow"
+             r"|return"
+             r"|address|treat|manage|control|assist|promote|relieve|alleviate|rule|evaluate|assess|confirm"
+             r"|determine|establish|monitor|maintain|enable|continue)\b"
+             r"|\bplan(?:s|ned|ning)?\b|\brecommend(?:s|ed|ing|ation|ations)?\b|\brequest(?:s|ed|ing)?\b"
+             r"|\bauthoriz(?:e|ed|ation)\b|\bapproved\b|\border(?:ed|s)?\b|\bsought\b|\bseek(?:ing)?\b"
+             r"|\bconsider(?:s|ed|ing|ation)?\b|\bcandidate\b|\bpending\b|\bawait(?:s|ing)?\b|\bscheduled\b"
+             r"|\brefer(?:red|ral|rals)?\b|\bproposed?\b|\bintend(?:s|ed)?\b|\bexpected\b|\banticipated\b"
+             r"|\bhop(?:e|es|ed|ing)\b|\bfamily history\b|\b(?:mother|father|sister|brother|spouse|wife"
+             r"|husband)\b"
+             r"|\bin the event\b|\bwants?\b|\bwish(?:es)?\b|\bmight\b|\bunder consideration\b|\bprescribe\b"
+             r"|\bneeds? to\b"),
+    # -- terminators -----------------------------------------------------------------------
+    ("term", r"\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bexcept\b|\baside from\b|\bapart from\b|\byet\b"
+             r"|\bwhereas\b|\bwhich\b|\bwho\b|\bwhile\b|\bstill\b|\bdespite\b|[;:]"
+             r"|\band (?=(?:he|she|the patient|the injured worker|the claimant|the applicant|there|it|his"
+             r"|her) )"),
+    # a comma ends the scope of uncertainty ("possible sacroiliac syndrome, depression, anxiety")
+    ("comma", r","),
+]
+
+_TRIGGER_RX = re.compile("|".join(f"(?P<{name}>{spaced(rx)})" for name, rx in _GROUPS))
+
+
+def _split_top(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern."""
+    parts: list[str] = []
+    depth, in_class, start, i = 0, False, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _group_end(pattern: str, open_at: int) -> int:
+    """Index just past the ')' closing the group that opens at `open_at`."""
+    depth, i = 0, open_at
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        depth += c == "("
+        depth -= c == ")"
+        i += 1
+        if depth == 0:
+            return i
+    raise ValueError(pattern)
+
+
+def _leads(alternative: str) -> set[str] | None:
+    """The literal starts of the words an alternative can begin with (None: cannot tell)."""
+    alt = alternative.removeprefix("\\b")
+    if alt.startswith("(?:"):
+        end = _group_end(alt, 0)
+        inner: set[str] = set()
+        for part in _split_top(alt[3:end - 1]):
+            got = _leads(part)
+            if got is None:
+                return None
+            inner |= got
+        if alt[end:end + 1] == "?":  # an optional first word: what follows can begin too
+            rest = _leads(alt[end + 1:].lstrip(" +"))
+            return None if rest is None else inner | rest
+        return inner
+    word = re.match(r"[a-z]+", alt)
+    if not word:
+        return None
+    letters = word.group()
+    if alt[len(letters):len(letters) + 1] in ("?", "*", "{"):
+        letters = letters[:-1]
+    return {letters} if letters else None
+
+
+def _lead_index() -> dict[str, re.Pattern[str]] | None:
+    """For each way a trigger can start (first three letters, a whole short word, a punctuation mark),
+    the pattern of just those triggers, groups in their order; None if some start cannot be told."""
+    by_lead: dict[str, dict[str, list[str]]] = {}
+    for name, rx in _GROUPS:
+        for alternative in _split_top(rx):
+            if alternative in ("[;:]", ",", "\\?"):
+                leads = {";", ":"} if alternative == "[;:]" else {alternative[-1]}
+            else:
+                found = _leads(alternative)
+                if found is None:
+                    return None
+                leads = {lead[:3] for lead in found}
+            for lead in leads:
+                by_lead.setdefault(lead, {}).setdefault(name, []).append(alternative)
+    order = [name for name, _ in _GROUPS]
+    return {
+        lead: re.compile("|".join(f"(?P<{name}>{spaced('|'.join(groups[name]))})" for name in order if name in groups))
+        for lead, groups in by_lead.items()
+    }
+
+
+_BY_LEAD = _lead_index()
+_TOKEN_RX = re.compile(r"[a-z]+|[,;:?]")
+
+_KIND: dict[str, Ctx | None] = {
+    "docf": Ctx.not_documented, "docfb": Ctx.not_documented, "docb": Ctx.not_documented,
+    "negf": Ctx.negated, "negfb": Ctx.negated, "negb": Ctx.negated, "notf": Ctx.negated,
+    "uncf": Ctx.uncertain, "uncb": Ctx.uncertain, "hypf": Ctx.hypothetical, "hypb": Ctx.hypothetical,
+    "hypfb": Ctx.hypothetical,
+    "pseudo": None, "term": None, "comma": None,
+}
+# How far (characters) a trigger's scope reaches forward and backward.
+_WINDOW: dict[str, tuple[int, int]] = {
+    "docf": (110, 0), "docfb": (80, 70), "docb": (0, 70),
+    "negf": (70, 0), "negfb": (45, 30), "negb": (0, 50), "notf": (35, 0),
+    "uncf": (70, 0), "uncb": (0, 50),
+    "hypf": (110, 0), "hypb": (0, 70), "hypfb": (110, 70),
+}
+# When several triggers reach a finding, the strongest statement wins.
+_RANK = {Ctx.not_documented: 4, Ctx.negated: 3, Ctx.uncertain: 2, Ctx.hypothetical: 1}
+
+
+class Trigger(NamedTuple):
+    start: int
+    end: int
+    group: str
+
+
+def find_triggers(norm: str, start: int, end: int) -> list[Trigger]:
+    """The context triggers and terminators in norm[start:end] (a sentence of the normal form).
+
+    Every trigger starts a word (or is punctuation), so the pattern is tried only where a word
+    starts with letters some trigger starts with: the same matches as scanning every position,
+    several times faster.
+    """
+    if _BY_LEAD is None or "'" in norm[start:end]:
+        return [Trigger(m.start(), m.end(), m.lastgroup or "") for m in _TRIGGER_RX.finditer(norm, start, end)]
+    found: list[Trigger] = []
+    pos = start
+    for tok in _TOKEN_RX.finditer(norm, start, end):
+        at = tok.start()
+        if at < pos:
+            continue
+        rx = _BY_LEAD.get(tok.group()[:3])
+        if rx is not None:
+            m = rx.match(norm, at, end)
+            if m:
+                found.append(Trigger(at, m.end(), m.lastgroup or ""))
+                pos = m.end()
+    return found
+
+
+def classify(triggers: list[Trigger], start: int, end: int, *, ignore: frozenset[Ctx] = frozenset()) -> Ctx:
+    """How the sentence with `triggers` states the finding at [start, end).
+
+    `ignore` drops categories that do not matter for a finding (a planned
+    refill still shows the treatment continues, so `continuing_treatment`
+    ignores `hypothetical`).
+    """
+    best: Ctx = Ctx.affirmed
+    best_rank = 0
+    comma = False
+    # forward: the nearest triggers before the finding, up to a terminator
+    # (a trigger that starts before the finding and spans it, as "no MRI report" spans "MRI", counts)
+    for trig in reversed(triggers):
+        if trig.start >= start or (trig.end > start and trig.end >= end and trig.group != "docf"):
+            continue
+        if trig.group == "term":
+            break
+        comma = comma or trig.group == "comma"
+        kind = _KIND[trig.group]
+        if kind is None or kind in ignore or (comma and kind is Ctx.uncertain):
+            continue
+        reach = _WINDOW[trig.group][0]
+        if reach and start - trig.end <= reach and _RANK[kind] > best_rank:
+            best, best_rank = kind, _RANK[kind]
+    # backward: triggers after the finding, up to a terminator
+    comma = False
+    for trig in triggers:
+        if trig.start < end:
+            continue
+        if trig.group == "term":
+            break
+        comma = comma or trig.group == "comma"
+        kind = _KIND[trig.group]
+        if kind is None or kind in ignore or (comma and kind is Ctx.uncertain):
+            continue
+        reach = _WINDOW[trig.group][1]
+        if reach and trig.start - end <= reach and _RANK[kind] > best_rank:
+            best, best_rank = kind, _RANK[kind]
+    return best

@@ -1,0 +1,474 @@
+"""Run the rules over folders of real letters, and account for every file.
+
+A corpus run must never die on one letter: a file that cannot be read, parsed
+or predicted becomes a failed `LetterResult` with its reason, and a letter that
+kills its worker process outright (a crash in native code) is isolated and
+recorded the same way. PDF text is cached by content hash so that a re-run
+does not decode PDFs again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import inspect
+import multiprocessing
+import os
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from imr_rules.errors import InputError
+from imr_rules.letters import Letter, LetterItem
+from imr_rules.results import ItemResult, LetterResult
+
+LETTER_SUFFIXES = (".txt", ".pdf")
+MODES = ("prediction", "fidelity")
+TEXT_CACHE_FORMAT = "1"  # bump when the layout of cache entries changes
+
+Parser = Callable[[str, str], Letter]
+Predictor = Callable[[Letter, str, date | None], list[ItemResult]]
+TextReader = Callable[[Path], str]
+TopicOfCitation = Callable[[str, str], str]
+Progress = Callable[[int, int], None]
+
+
+# --- finding the letters -----------------------------------------------------
+
+
+class Source(NamedTuple):
+    """A letter file: where to read it, and the name it goes by in results (never absolute)."""
+
+    path: str
+    name: str
+
+
+def _visible(relative: Path) -> bool:
+    return not any(part.startswith(".") for part in relative.parts)
+
+
+def discover(paths: Sequence[str | Path]) -> list[Source]:
+    """Every letter file under the given files and folders, folders sorted, each file once.
+
+    A folder contributes its `.txt` and `.pdf` files at any depth, named by the
+    folder's own name and the path inside it (`dwc/CM16-0213037.pdf`), so names
+    are the same on every machine. A file given by name counts whatever its
+    suffix: it was asked for, so it is accounted for.
+    """
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            folder = path.resolve().name
+            found = sorted(
+                (f.relative_to(path) for f in path.rglob("*")
+                 if f.suffix.lower() in LETTER_SUFFIXES and _visible(f.relative_to(path)) and f.is_file()),
+                key=lambda rel: rel.as_posix(),
+            )
+            batch = [Source(os.path.abspath(path / rel), f"{folder}/{rel.as_posix()}") for rel in found]
+        elif path.is_file():
+            batch = [Source(os.path.abspath(path), path.name)]
+        else:
+            raise InputError("no such file or folder", path)
+        for source in batch:
+            if source.path not in seen:
+                seen.add(source.path)
+                sources.append(source)
+    return sources
+
+
+# --- the text cache ------------------------------------------------------------
+
+
+def default_cache_dir() -> Path:
+    """$IMR_RULES_CACHE/text, else the user's cache folder (XDG) /imr-rules/text."""
+    root = os.environ.get("IMR_RULES_CACHE")
+    if root:
+        return Path(root) / "text"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "imr-rules" / "text"
+
+
+class TextCache:
+    """Extracted PDF text on disk, keyed by the hash of the PDF's bytes.
+
+    Writes are atomic (write, then rename), so workers can share the folder; a
+    cache that cannot be read or written is only a slower run, never a failure.
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+
+    def _entry(self, digest: str) -> Path:
+        return self.folder / digest[:2] / f"{digest}.txt"
+
+    @staticmethod
+    def key(data: bytes, reader: str = "") -> str:
+        """The entry of a file's bytes as read by one version of one reader."""
+        return hashlib.sha256(f"{TEXT_CACHE_FORMAT}\0{reader}\0".encode() + data).hexdigest()
+
+    def get(self, digest: str) -> str | None:
+        try:
+            return self._entry(digest).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def put(self, digest: str, text: str) -> None:
+        entry = self._entry(digest)
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(temporary, entry)
+        except OSError:
+            pass
+
+
+# --- one letter ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to evaluate letters; picklable, so every step is a top-level function."""
+
+    parse: Parser
+    predict: Predictor
+    read_text: TextReader
+    mode: str = "prediction"
+    as_of: date | None = None  # None: each letter's own decision date
+    cache_dir: str | None = None
+    topic_of_citation: TopicOfCitation | None = None
+
+
+def _pipeline_predict_letter() -> Predictor:
+    try:
+        from imr_rules.pipeline import predict_letter
+    except ImportError as err:
+        raise InputError(f"the prediction pipeline is not available yet ({err})") from None
+    return predict_letter
+
+
+def _letters_parse_letter() -> Parser:
+    from imr_rules import letters
+
+    parse = getattr(letters, "parse_letter", None)
+    if parse is None:
+        raise InputError("the letter parser (imr_rules.letters.parse_letter) is not available yet")
+    return parse
+
+
+def _pdftext_read_text() -> TextReader:
+    from imr_rules.pdftext import read_text
+
+    return read_text
+
+
+def _topics_topic_of_citation() -> TopicOfCitation | None:
+    try:
+        from imr_rules.topics import topic_of_citation
+    except ImportError:
+        return None
+    return topic_of_citation
+
+
+def make_job(
+    *,
+    mode: str = "prediction",
+    as_of: date | None = None,
+    cache_dir: str | Path | None = None,
+    predictor: Predictor | None = None,
+    parser: Parser | None = None,
+    read_text: TextReader | None = None,
+    topic_of_citation: TopicOfCitation | None = None,
+) -> Job:
+    """A job with the project's own steps wherever none is given.
+
+    The parser and predictor must exist (a clear error otherwise); citation topics
+    are optional (without them every item's topic is unknown).
+    """
+    if mode not in MODES:
+        raise InputError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    return Job(
+        parse=parser or _letters_parse_letter(),
+        predict=predictor or _pipeline_predict_letter(),
+        mode=mode,
+        as_of=as_of,
+        cache_dir=str(cache_dir) if cache_dir is not None else None,
+        read_text=read_text or _pdftext_read_text(),
+        topic_of_citation=topic_of_citation or _topics_topic_of_citation(),
+    )
+
+
+@functools.cache
+def reader_fingerprint(read: TextReader) -> str:
+    """What the extracted text depends on besides the PDF: the reader's own code and the PDF library.
+
+    Part of every cache key, so that a fix to text extraction is seen on the next run.
+    """
+    parts = [f"{read.__module__}.{read.__qualname__}"]
+    try:
+        parts.append(hashlib.sha256(Path(inspect.getsourcefile(read) or "").read_bytes()).hexdigest())
+    except (TypeError, OSError):
+        pass
+    try:
+        parts.append(f"pypdfium2 {importlib.metadata.version('pypdfium2')}")
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    return " ".join(parts)
+
+
+def letter_text(path: Path, job: Job) -> str:
+    """The text of a letter file; a PDF's text comes from the cache when its bytes were seen before."""
+    if path.suffix.lower() != ".pdf" or not job.cache_dir:
+        return job.read_text(path)
+    try:
+        digest = TextCache.key(path.read_bytes(), reader_fingerprint(job.read_text))
+    except OSError:
+        return job.read_text(path)  # the reader says what is wrong with the file
+    cache = TextCache(job.cache_dir)
+    text = cache.get(digest)
+    if text is None:
+        text = job.read_text(path)
+        cache.put(digest, text)
+    return text
+
+
+def _with_truth(result: ItemResult, index: int, item: LetterItem, job: Job) -> ItemResult:
+    """The prediction with the letter's own decision, citation and citation topic beside it."""
+    topic = None
+    if job.topic_of_citation is not None:
+        topic = job.topic_of_citation(item.maximus_guideline or "", item.text)
+    return result.model_copy(update={
+        "index": index,
+        "item": item.text,
+        "actual": item.decision,
+        "actual_topic": topic,
+        "actual_citation": item.citation,
+    })
+
+
+def _reason(err: Exception) -> str:
+    if isinstance(err, InputError):
+        return f"line {err.line}: {err.problem}" if err.line is not None else err.problem
+    return f"internal error: {err.__class__.__name__}: {err}"
+
+
+def evaluate_letter(source: Source, job: Job) -> LetterResult:
+    """Read, parse and predict one letter; any failure becomes the letter's reason, never an exception."""
+    try:
+        text = letter_text(Path(source.path), job)
+        letter = job.parse(text, source.name)
+        if not letter.items:
+            return LetterResult.failed(source.name, "not an IMR letter: no disputed items found")
+        predictions = job.predict(letter, job.mode, job.as_of or letter.decision_date)
+        if len(predictions) != len(letter.items):
+            return LetterResult.failed(
+                source.name,
+                f"internal error: {len(predictions)} predictions for {len(letter.items)} items",
+            )
+        pairs = enumerate(zip(predictions, letter.items, strict=True))
+        items = [_with_truth(prediction, i, item, job) for i, (prediction, item) in pairs]
+    except Exception as err:  # noqa: BLE001 - one bad letter must not stop the run
+        return LetterResult.failed(source.name, _reason(err))
+    return LetterResult(file=source.name, status="ok", items=items)
+
+
+# --- many letters, many processes ---------------------------------------------
+
+Chunk = list[tuple[int, Source]]
+
+
+def _worker_main(conn: Connection, job: Job) -> None:
+    """A worker: say it is ready, then evaluate chunks of letters until told to stop."""
+    conn.send(None)
+    while True:
+        chunk = conn.recv()
+        if chunk is None:
+            return
+        conn.send([(position, evaluate_letter(source, job)) for position, source in chunk])
+
+
+class WorkerStartError(RuntimeError):
+    """Worker processes die before taking any work: nothing will get done this way."""
+
+
+class _Worker:
+    """One worker process, the chunk it is working on, and since when."""
+
+    def __init__(self, context: Any, job: Job) -> None:
+        self.conn, child_conn = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child_conn, job), daemon=True)
+        self.process.start()
+        child_conn.close()
+        self.ready = False
+        self.chunk: Chunk | None = None
+        self.since = 0.0
+
+    def give(self, chunk: Chunk) -> None:
+        self.chunk, self.since = chunk, time.monotonic()
+        try:
+            self.conn.send(chunk)
+        except OSError:
+            pass  # it died: its sentinel says so
+
+    def receive(self) -> tuple[list[tuple[int, LetterResult]] | None, bool]:
+        """A finished chunk if the worker sent one, and whether the worker is still alive."""
+        try:
+            if self.conn.poll():
+                message = self.conn.recv()
+                if message is None:
+                    self.ready = True
+                    return None, True
+                self.chunk = None
+                return message, True
+        except (EOFError, OSError):
+            return None, False
+        return None, self.process.is_alive()
+
+    def stop(self) -> None:
+        """Ask an idle worker to finish; kill it if it is busy, hung or does not listen."""
+        try:
+            if self.process.is_alive() and self.ready and self.chunk is None:
+                self.conn.send(None)
+                self.process.join(timeout=5)
+        except OSError:
+            pass
+        self.kill()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        self.conn.close()
+
+
+def chunk_size(letters: int, workers: int) -> int:
+    """Big enough that thousands of small letters don't drown in messages, small enough to balance."""
+    return max(1, min(50, letters // (workers * 4)))
+
+
+def _crash_reason(exitcode: int | None) -> str:
+    how = f"signal {-exitcode}" if exitcode is not None and exitcode < 0 else f"exit code {exitcode}"
+    return f"internal error: the worker process died while evaluating this letter ({how})"
+
+
+class _PoolRun:
+    """Letters spread over worker processes; a letter that kills or hangs its worker fails alone.
+
+    Letters go out in chunks. When a worker dies, or a chunk takes longer than
+    the time limit, the worker is replaced and that chunk's letters are run again
+    one at a time, so that only the letter that does it again is failed.
+    """
+
+    def __init__(self, sources: Sequence[Source], job: Job, workers: int,
+                 timeout: float | None, progress: Progress | None) -> None:
+        self.context = multiprocessing.get_context("spawn")
+        self.job, self.timeout, self.progress = job, timeout, progress
+        self.total = len(sources)
+        size = chunk_size(self.total, workers)
+        indexed = list(enumerate(sources))
+        self.pending: deque[Chunk] = deque(indexed[i:i + size] for i in range(0, self.total, size))
+        self.results: list[LetterResult | None] = [None] * self.total
+        self.done = 0
+        self.pool = [_Worker(self.context, job) for _ in range(min(workers, len(self.pending)))]
+
+    def run(self) -> list[LetterResult]:
+        try:
+            while self.pending or any(w.chunk is not None for w in self.pool):
+                for worker in self.pool:
+                    if worker.ready and worker.chunk is None and self.pending:
+                        worker.give(self.pending.popleft())
+                wait([w.conn for w in self.pool] + [w.process.sentinel for w in self.pool],
+                     timeout=self._time_left())
+                for slot, worker in enumerate(self.pool):
+                    self._attend(slot, worker)
+        finally:
+            for worker in self.pool:
+                worker.stop()
+        return [result for result in self.results if result is not None]
+
+    def _time_left(self) -> float | None:
+        if self.timeout is None:
+            return None
+        busy = [w.since + self.timeout for w in self.pool if w.chunk is not None]
+        return max(0.0, min(busy) - time.monotonic()) if busy else None
+
+    def _attend(self, slot: int, worker: _Worker) -> None:
+        message, alive = worker.receive()
+        if message is not None:
+            self._finish(message)
+        if alive and not self._overdue(worker):
+            return
+        if not worker.ready:
+            raise WorkerStartError(
+                f"worker processes cannot start (exit code {worker.process.exitcode}); "
+                "run with --workers 0 to see why"
+            )
+        reason = (_crash_reason(worker.process.exitcode) if not alive
+                  else f"stopped after {self.timeout:g} s: evaluating this letter took too long")
+        self._retry_or_fail(worker.chunk or [], reason)
+        worker.kill()
+        self.pool[slot] = _Worker(self.context, self.job)
+
+    def _overdue(self, worker: _Worker) -> bool:
+        return (self.timeout is not None and worker.chunk is not None
+                and time.monotonic() - worker.since > self.timeout)
+
+    def _retry_or_fail(self, lost: Chunk, reason: str) -> None:
+        if len(lost) == 1:
+            position, source = lost[0]
+            self._finish([(position, LetterResult.failed(source.name, reason))])
+        else:
+            self.pending.extendleft([entry] for entry in reversed(lost))
+
+    def _finish(self, finished: list[tuple[int, LetterResult]]) -> None:
+        for position, result in finished:
+            self.results[position] = result
+        self.done += len(finished)
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+def run_letters(
+    sources: Sequence[Source],
+    job: Job,
+    workers: int = 1,
+    progress: Progress | None = None,
+    timeout: float | None = None,
+) -> list[LetterResult]:
+    """Evaluate every letter, in the order given.
+
+    `workers=0` runs them in this process: quicker to start, but no crash isolation
+    and no time limit. `timeout` is the seconds one letter (in fact, one chunk of
+    letters) may take in a worker before it is stopped.
+    """
+    if not sources:
+        return []
+    if workers > 0:
+        return _PoolRun(sources, job, workers, timeout, progress).run()
+    results = []
+    for done, source in enumerate(sources, start=1):
+        results.append(evaluate_letter(source, job))
+        if progress:
+            progress(done, len(sources))
+    return results
+
+
+# --- the JSON contract (docs/corpus-json.md) -----------------------------------
+
+
+def corpus_json(summary: Any, letters: Sequence[LetterResult]) -> dict[str, Any]:
+    """The document `--json` writes: the summary and every letter with its items in letter order."""
+    return {
+        "summary": summary.model_dump(mode="json"),
+        "letters": [letter.model_dump(mode="json") for letter in letters],
+    }

@@ -1,0 +1,245 @@
+"""`imr-rules corpus eval`: the JSON contract, the exit codes, baselines and the report, end to end.
+
+The command runs with the fake parser and predictor of test_corpus (put in place
+of the project's own), so these tests hold whatever the real rules say.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from test_corpus import (
+    LETTER_A,
+    LETTER_B,
+    fake_parse,
+    fake_predict,
+    fake_predict_shoulder_flipped,
+    fake_topic,
+)
+
+from imr_rules import corpus
+from imr_rules.cli import app
+from imr_rules.cli.common import run_guarded
+
+ITEM_KEYS = {"item", "actual", "predicted", "topic", "rules", "citation", "missing"}
+
+
+@pytest.fixture
+def predictor(monkeypatch, tmp_path):
+    """The fake parser and predictor stand in for the project's; returns a setter to swap the predictor."""
+    chosen = {"predict": fake_predict}
+    monkeypatch.setattr(corpus, "_letters_parse_letter", lambda: fake_parse)
+    monkeypatch.setattr(corpus, "_pipeline_predict_letter", lambda: chosen["predict"])
+    monkeypatch.setattr(corpus, "_topics_topic_of_citation", lambda: fake_topic)
+    monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path / "cache"))
+    return lambda predict: chosen.update(predict=predict)
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = run_guarded(lambda: app(args=["corpus", "eval", *args], prog_name="imr-rules"))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def letters(tmp_path) -> Path:
+    box = tmp_path / "letters"
+    box.mkdir()
+    (box / "a.txt").write_text(LETTER_A, encoding="utf-8")
+    (box / "b.txt").write_text(LETTER_B, encoding="utf-8")
+    (box / "c.txt").write_text("", encoding="utf-8")
+    return box
+
+
+def test_the_json_names_every_letter_and_every_item_in_order(capsys, predictor, letters, tmp_path):
+    out_file = tmp_path / "out.json"
+    code, _, _ = run(capsys, str(letters), "--json", str(out_file), "--workers", "0")
+    document = json.loads(out_file.read_text(encoding="utf-8"))
+    assert set(document) == {"summary", "letters"}
+    assert [(entry["file"], entry["status"], entry["error"]) for entry in document["letters"]] == [
+        ("letters/a.txt", "ok", None), ("letters/b.txt", "ok", None),
+        ("letters/c.txt", "error", "empty file"),
+    ]
+    items = document["letters"][0]["items"]
+    assert all(ITEM_KEYS <= set(item) for entry in document["letters"] for item in entry["items"])
+    assert [(i["item"], i["actual"], i["predicted"]) for i in items] == [
+        ("MRI of the right shoulder", "Upheld", "Upheld"),
+        ("Physical therapy 6 visits", "Overturned", "Overturned"),
+    ]
+    assert items[0]["rules"] == [{"id": "imaging.no-red-flags", "effect": "Upheld"}]
+    assert items[0]["citation"]["family"] == "MTUS ACOEM"
+    assert items[0]["missing"] == ["red flags on examination"]
+    assert document["letters"][1]["items"][0]["predicted"] is None
+    assert code == 1  # a letter could not be evaluated
+
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "corpus-json.md"
+
+
+def documented_keys(section: str) -> set[str]:
+    """The keys a section of docs/corpus-json.md lists in its table."""
+    body = DOC.read_text(encoding="utf-8").split(f"\n## {section}\n")[1].split("\n## ")[0]
+    return set(re.findall(r"^\| `([a-z_]+)` \|", body, flags=re.MULTILINE))
+
+
+def test_the_json_has_exactly_the_keys_its_documentation_lists(capsys, predictor, letters, tmp_path):
+    out_file = tmp_path / "out.json"
+    run(capsys, str(letters), "--json", str(out_file), "--workers", "0")
+    document = json.loads(out_file.read_text(encoding="utf-8"))
+    assert ITEM_KEYS <= documented_keys("An item")
+    assert set(document) == documented_keys("Top level")
+    assert all(set(entry) == documented_keys("A letter") for entry in document["letters"])
+    items = [item for entry in document["letters"] for item in entry["items"]]
+    assert items and all(set(item) == documented_keys("An item") for item in items)
+    summary = document["summary"]
+    assert set(summary) == documented_keys("The summary")
+    for score in (summary["overall"], *summary["by_topic"].values(), *summary["by_guideline"].values()):
+        assert set(score) == documented_keys("A score")
+        assert set(score["always_upheld"]) == {"accuracy", "recall", "balanced_accuracy", "kappa"}
+
+
+def recount(document: dict) -> dict:
+    """The headline figures, counted again from the item list alone."""
+    items = [item for entry in document["letters"] for item in entry["items"]]
+    predicted = [i for i in items if i["predicted"] is not None]
+    def recall(label):
+        of = [i for i in items if i["actual"] == label]
+        return sum(i["predicted"] == label for i in of) / len(of) if of else None
+    return {
+        "files": len(document["letters"]),
+        "letters_read": sum(entry["status"] == "ok" for entry in document["letters"]),
+        "items": len(items),
+        "predicted": len(predicted),
+        "coverage": len(predicted) / len(items),
+        "accuracy": sum(i["predicted"] == i["actual"] for i in predicted) / len(predicted),
+        "recall": {"Upheld": recall("Upheld"), "Overturned": recall("Overturned")},
+        "upheld_share": sum(i["actual"] == "Upheld" for i in items) / len(items),
+        "topics": sorted({i["actual_topic"] for i in items}),
+    }
+
+
+def test_the_summary_can_be_recomputed_from_the_items(capsys, predictor, letters, tmp_path):
+    (letters / "d.txt").write_text("item: MRI of the knee = Overturned\nitem: Gym membership = Upheld\n",
+                                   encoding="utf-8")
+    out_file = tmp_path / "out.json"
+    run(capsys, str(letters), "--json", str(out_file), "--workers", "0")
+    document = json.loads(out_file.read_text(encoding="utf-8"))
+    summary, expected = document["summary"], recount(document)
+    overall = summary["overall"]
+    assert (summary["files"], summary["letters_read"]) == (expected["files"], expected["letters_read"])
+    assert summary["letters_failed"] == len(summary["failures"]) == summary["files"] - summary["letters_read"]
+    for key in ("items", "predicted", "coverage", "accuracy", "recall"):
+        assert overall[key] == pytest.approx(expected[key]), key
+    assert overall["always_upheld"]["accuracy"] == pytest.approx(expected["upheld_share"])
+    assert overall["balanced_accuracy"] == pytest.approx(sum(expected["recall"].values()) / 2)
+    assert sorted(summary["by_topic"]) == expected["topics"]
+    assert sum(group["items"] for group in summary["by_topic"].values()) == expected["items"]
+
+
+def test_the_table_goes_to_stdout_and_the_run_is_quiet_when_all_is_well(capsys, predictor, letters):
+    (letters / "c.txt").unlink()
+    code, out, err = run(capsys, str(letters), "--workers", "0")
+    assert code == 0 and err == ""
+    assert "files 2: 2 read, 0 failed" in out and "always Upheld" in out
+
+
+def test_failed_letters_are_named_with_their_reasons_and_the_exit_is_1(capsys, predictor, letters):
+    code, out, err = run(capsys, str(letters), "--workers", "0")
+    assert code == 1
+    assert "failed  letters/c.txt: empty file" in out
+    assert "1 of 3 letters could not be evaluated" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "2016-01-01", "--as-of-letter"], "--as-of and --as-of-letter exclude each other"),
+        (["--as-of", "last tuesday"], "--as-of: not a date (YYYY-MM-DD): 'last tuesday'"),
+        (["--baseline", "missing.json"], "cannot read baseline"),
+    ],
+)
+def test_bad_options_are_usage_errors(capsys, predictor, letters, args, message):
+    code, out, err = run(capsys, str(letters), *args)
+    assert code == 2 and message in err and out == ""
+
+
+def test_a_missing_folder_is_a_usage_error(capsys, predictor, tmp_path):
+    code, _, err = run(capsys, str(tmp_path / "nowhere"))
+    assert code == 2 and "nowhere: no such file or folder" in err
+
+
+def test_a_fixed_date_reaches_the_predictor(capsys, predictor, letters, tmp_path):
+    out_file = tmp_path / "out.json"
+    run(capsys, str(letters / "a.txt"), "--as-of", "2015-03-01", "--mode", "fidelity",
+        "--json", str(out_file))
+    document = json.loads(out_file.read_text(encoding="utf-8"))
+    assert document["letters"][0]["items"][0]["evidence"][0]["text"] == "fidelity as of 2015-03-01"
+    assert (document["summary"]["mode"], document["summary"]["as_of"]) == ("fidelity", "2015-03-01")
+
+
+def test_workers_write_the_same_json_as_one_process(capsys, predictor, letters, tmp_path):
+    for i in range(20):
+        (letters / f"more{i:02}.txt").write_text(LETTER_A if i % 3 else LETTER_B, encoding="utf-8")
+    outputs = []
+    for workers in ("0", "2"):
+        out_file = tmp_path / f"out{workers}.json"
+        run(capsys, str(letters), "--workers", workers, "--json", str(out_file))
+        outputs.append(out_file.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+
+
+def test_a_rule_edit_that_breaks_a_letter_fails_the_baseline_check_and_names_the_item(
+        capsys, predictor, letters, tmp_path):
+    saved = tmp_path / "baseline.json"
+    assert run(capsys, str(letters), "--save-baseline", str(saved))[0] == 1  # c.txt is empty
+    code, out, err = run(capsys, str(letters), "--baseline", str(saved))
+    assert code == 1 and "0 items changed" in out and "regression" not in err
+
+    predictor(fake_predict_shoulder_flipped)
+    code, out, err = run(capsys, str(letters), "--baseline", str(saved), "--workers", "2")
+    assert code == 1
+    assert "1 item changed" in out
+    named = "a.txt #1 'MRI of the right shoulder': Upheld -> Overturned (letter: Upheld)"
+    assert f"regression: broken     {named}" in err
+
+
+def test_a_baseline_check_passes_when_nothing_went_wrong(capsys, predictor, letters, tmp_path):
+    (letters / "c.txt").unlink()
+    saved = tmp_path / "baseline.json"
+    run(capsys, str(letters), "--save-baseline", str(saved))
+    assert str(tmp_path) not in saved.read_text(encoding="utf-8")
+    code, out, _ = run(capsys, str(letters), "--baseline", str(saved))
+    assert code == 0 and "against baseline baseline.json: 0 items changed" in out
+
+
+def test_a_baseline_of_the_other_mode_is_refused_before_any_letter_is_read(
+        capsys, predictor, letters, tmp_path):
+    saved = tmp_path / "baseline.json"
+    run(capsys, str(letters), "--save-baseline", str(saved), "--mode", "fidelity")
+    code, out, err = run(capsys, str(letters), "--baseline", str(saved))
+    assert code == 2 and out == ""
+    assert "the baseline was made in fidelity mode and this run is in prediction mode" in err
+
+
+def test_letters_that_share_a_file_name_cannot_be_baselined(capsys, predictor, letters, tmp_path):
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    (twin / "a.txt").write_text(LETTER_B, encoding="utf-8")
+    code, out, err = run(capsys, str(letters), str(twin), "--save-baseline", str(tmp_path / "b.json"))
+    assert code == 2 and out == ""
+    assert "letters/a.txt and twin/a.txt have the same file name" in err
+
+
+def test_the_report_is_written_as_one_html_file(capsys, predictor, letters, tmp_path):
+    page = tmp_path / "report.html"
+    run(capsys, str(letters), "--report", str(page), "--workers", "0")
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Confusion matrix" in html and "letters/c.txt" in html
+
+
+def test_an_unwritable_output_is_a_usage_error(capsys, predictor, letters, tmp_path):
+    code, _, err = run(capsys, str(letters), "--json", str(tmp_path / "no" / "such" / "dir.json"))
+    assert code == 2 and "cannot write the JSON results" in err
