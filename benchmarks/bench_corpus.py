@@ -36,6 +36,7 @@ from datetime import date
 from pathlib import Path
 
 from imr_rules import corpus, metrics
+from imr_rules.errors import InputError
 from imr_rules.letters import Decision, Letter, LetterItem
 from imr_rules.results import ItemResult
 
@@ -66,19 +67,11 @@ def steps(stub: bool = False) -> tuple[dict, str]:
     """The project's parser and predictor where they exist, with a note of what stood in."""
     if stub:
         return {"parser": stub_parse, "predictor": predict_nothing, "topic_of_citation": no_topic}, "stubs"
-    chosen: dict = {}
-    notes = []
     try:
-        corpus._letters_parse_letter()
-    except Exception:  # noqa: BLE001 - not landed yet
-        chosen["parser"] = stub_parse
-        notes.append("stub parser")
-    try:
-        corpus._pipeline_predict_letter()
-    except Exception:  # noqa: BLE001 - not landed yet
-        chosen["predictor"] = predict_nothing
-        notes.append("no-op predictor")
-    return chosen, ", ".join(notes) or "project parser and pipeline"
+        corpus.make_job()
+    except InputError:  # the pipeline has not landed yet
+        return {"predictor": predict_nothing}, "project parser, no-op predictor"
+    return {}, "project parser and pipeline"
 
 
 # --- one measurement, in its own process ---------------------------------------------------------

@@ -73,15 +73,13 @@ def require_distinct_file_names(names: Iterable[str]) -> None:
     for name in names:
         first = owners.setdefault(file_key(name), name)
         if first != name:
-            raise InputError(
-                f"{first} and {name} have the same file name, and baselines know letters by file name"
-            )
+            raise InputError(f"has the same file name as {first}; baselines know letters by file name", name)
 
 
-def require_mode(baseline: Baseline, mode: str) -> None:
+def require_mode(baseline: Baseline, mode: str, path: str | Path | None = None) -> None:
     """Predictions and fidelity runs answer different questions: never compare one with the other."""
     if baseline.mode != mode:
-        raise InputError(f"the baseline was made in {baseline.mode} mode and this run is in {mode} mode")
+        raise InputError(f"the baseline was made in {baseline.mode} mode; this run is in {mode} mode", path)
 
 
 def baseline_of(letters: Sequence[LetterResult], mode: str) -> Baseline:

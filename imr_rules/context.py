@@ -22,7 +22,7 @@ import re
 from enum import StrEnum
 from typing import NamedTuple
 
-from imr_rules.sentences import spaced
+from imr_rules.sentences import alternatives, first_words, spaced
 
 
 class Ctx(StrEnum):
@@ -146,81 +146,16 @@ _GROUPS: list[tuple[str, str]] = [
 _TRIGGER_RX = re.compile("|".join(f"(?P<{name}>{spaced(rx)})" for name, rx in _GROUPS))
 
 
-def _split_top(pattern: str) -> list[str]:
-    """The top-level alternatives of a pattern."""
-    parts: list[str] = []
-    depth, in_class, start, i = 0, False, 0, 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
-
-
-def _group_end(pattern: str, open_at: int) -> int:
-    """Index just past the ')' closing the group that opens at `open_at`."""
-    depth, i = 0, open_at
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        depth += c == "("
-        depth -= c == ")"
-        i += 1
-        if depth == 0:
-            return i
-    raise ValueError(pattern)
-
-
-def _leads(alternative: str) -> set[str] | None:
-    """The literal starts of the words an alternative can begin with (None: cannot tell)."""
-    alt = alternative.removeprefix("\\b")
-    if alt.startswith("(?:"):
-        end = _group_end(alt, 0)
-        inner: set[str] = set()
-        for part in _split_top(alt[3:end - 1]):
-            got = _leads(part)
-            if got is None:
-                return None
-            inner |= got
-        if alt[end:end + 1] == "?":  # an optional first word: what follows can begin too
-            rest = _leads(alt[end + 1:].lstrip(" +"))
-            return None if rest is None else inner | rest
-        return inner
-    word = re.match(r"[a-z]+", alt)
-    if not word:
-        return None
-    letters = word.group()
-    if alt[len(letters):len(letters) + 1] in ("?", "*", "{"):
-        letters = letters[:-1]
-    return {letters} if letters else None
-
-
 def _lead_index() -> dict[str, re.Pattern[str]] | None:
     """For each way a trigger can start (first three letters, a whole short word, a punctuation mark),
     the pattern of just those triggers, groups in their order; None if some start cannot be told."""
     by_lead: dict[str, dict[str, list[str]]] = {}
     for name, rx in _GROUPS:
-        for alternative in _split_top(rx):
+        for alternative in alternatives(rx):
             if alternative in ("[;:]", ",", "\\?"):
                 leads = {";", ":"} if alternative == "[;:]" else {alternative[-1]}
             else:
-                found = _leads(alternative)
+                found = first_words(alternative)
                 if found is None:
                     return None
                 leads = {lead[:3] for lead in found}
@@ -228,7 +163,8 @@ def _lead_index() -> dict[str, re.Pattern[str]] | None:
                 by_lead.setdefault(lead, {}).setdefault(name, []).append(alternative)
     order = [name for name, _ in _GROUPS]
     return {
-        lead: re.compile("|".join(f"(?P<{name}>{spaced('|'.join(groups[name]))})" for name in order if name in groups))
+        lead: re.compile("|".join(
+            f"(?P<{name}>{spaced('|'.join(groups[name]))})" for name in order if name in groups))
         for lead, groups in by_lead.items()
     }
 
@@ -268,7 +204,8 @@ def find_triggers(norm: str, start: int, end: int) -> list[Trigger]:
     several times faster.
     """
     if _BY_LEAD is None or "'" in norm[start:end]:
-        return [Trigger(m.start(), m.end(), m.lastgroup or "") for m in _TRIGGER_RX.finditer(norm, start, end)]
+        return [Trigger(m.start(), m.end(), m.lastgroup or "")
+                for m in _TRIGGER_RX.finditer(norm, start, end)]
     found: list[Trigger] = []
     pos = start
     for tok in _TOKEN_RX.finditer(norm, start, end):

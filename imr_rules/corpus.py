@@ -36,7 +36,7 @@ TEXT_CACHE_FORMAT = "1"  # bump when the layout of cache entries changes
 Parser = Callable[[str, str], Letter]
 Predictor = Callable[[Letter, str, date | None], list[ItemResult]]
 TextReader = Callable[[Path], str]
-TopicOfCitation = Callable[[str, str], str]
+TopicOfCitation = Callable[[str | None, str], str | None]
 Progress = Callable[[int, int], None]
 
 
@@ -143,10 +143,10 @@ class Job:
     parse: Parser
     predict: Predictor
     read_text: TextReader
+    topic_of_citation: TopicOfCitation
     mode: str = "prediction"
     as_of: date | None = None  # None: each letter's own decision date
     cache_dir: str | None = None
-    topic_of_citation: TopicOfCitation | None = None
 
 
 def _pipeline_predict_letter() -> Predictor:
@@ -157,27 +157,6 @@ def _pipeline_predict_letter() -> Predictor:
     return predict_letter
 
 
-def _letters_parse_letter() -> Parser:
-    from imr_rules import letters
-
-    parse = getattr(letters, "parse_letter", None)
-    if parse is None:
-        raise InputError("the letter parser (imr_rules.letters.parse_letter) is not available yet")
-    return parse
-
-
-def _pdftext_read_text() -> TextReader:
-    from imr_rules.pdftext import read_text
-
-    return read_text
-
-
-def _topics_topic_of_citation() -> TopicOfCitation | None:
-    try:
-        from imr_rules.topics import topic_of_citation
-    except ImportError:
-        return None
-    return topic_of_citation
 
 
 def make_job(
@@ -190,21 +169,23 @@ def make_job(
     read_text: TextReader | None = None,
     topic_of_citation: TopicOfCitation | None = None,
 ) -> Job:
-    """A job with the project's own steps wherever none is given.
-
-    The parser and predictor must exist (a clear error otherwise); citation topics
-    are optional (without them every item's topic is unknown).
-    """
+    """A job with the project's own steps wherever none is given (imported only then)."""
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    if parser is None:
+        from imr_rules.letters import parse_letter as parser
+    if read_text is None:
+        from imr_rules.pdftext import read_text
+    if topic_of_citation is None:
+        from imr_rules.topics import topic_of_citation
     return Job(
-        parse=parser or _letters_parse_letter(),
+        parse=parser,
         predict=predictor or _pipeline_predict_letter(),
+        read_text=read_text,
+        topic_of_citation=topic_of_citation,
         mode=mode,
         as_of=as_of,
         cache_dir=str(cache_dir) if cache_dir is not None else None,
-        read_text=read_text or _pdftext_read_text(),
-        topic_of_citation=topic_of_citation or _topics_topic_of_citation(),
     )
 
 
@@ -244,14 +225,11 @@ def letter_text(path: Path, job: Job) -> str:
 
 def _with_truth(result: ItemResult, index: int, item: LetterItem, job: Job) -> ItemResult:
     """The prediction with the letter's own decision, citation and citation topic beside it."""
-    topic = None
-    if job.topic_of_citation is not None:
-        topic = job.topic_of_citation(item.maximus_guideline or "", item.text)
     return result.model_copy(update={
         "index": index,
         "item": item.text,
         "actual": item.decision,
-        "actual_topic": topic,
+        "actual_topic": job.topic_of_citation(item.maximus_guideline, item.text),
         "actual_citation": item.citation,
     })
 

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from imr_rules import dates as _dates
 from imr_rules.context import Ctx, Trigger, classify, find_triggers
-from imr_rules.sentences import clean, compile_spaced, normalize, split_sentences
+from imr_rules.sentences import clean, compile_spaced, first_words, normalize, split_sentences
 
 if TYPE_CHECKING:
     from imr_rules.items import RequestedItem
@@ -406,11 +406,13 @@ REFILL_WEEKS = 4.0
 
 @dataclass(frozen=True)
 class _Spec:
-    """A pattern for one concept: what it shows (polarity), the words it needs, the contexts it ignores."""
+    """A pattern for one fact: what a match shows (polarity +1 the fact, -1 its opposite), and the
+    contexts that do not matter for it. `stems` (words every match contains) are needed only when
+    the words a match starts with cannot be read off the pattern (see `sentences.first_words`)."""
 
     name: str
     pattern: str
-    stems: tuple[str, ...]
+    stems: tuple[str, ...] = ()
     polarity: int = 1
     ignore: frozenset[Ctx] = frozenset()
 
@@ -419,18 +421,18 @@ _NO_HYP = frozenset({Ctx.hypothetical})
 _NO_NEG = frozenset({Ctx.negated})
 
 # ---- diagnoses: flag -> (pattern, stems). A flag is set only when affirmed (not negated, uncertain, planned)
-_DIAGNOSES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "radiculopathy": (_alt(
+_DIAGNOSES: dict[str, str] = {
+    "radiculopathy": _alt(
         r"\bradiculopath\w*",
         r"\bradiculitis\b",
         r"\bradicular\b",
         r"\bsciatica\b",
         r"\bsciatic (?:pain|nerve|symptoms|neuralgia)\b",
-        r"\bnerve root (?:injury|compromise|impingement|irritation|compression|involvement|encroachment)\b",
+        r"\bnerve root (?:injury|compromise|impingement|irritation|compression|involvement"
+        r"|encroachment)\b",
         r"\blumbosacral neuritis\b",
     ),
-        ("radicul", "sciati", "nerve root", "neuritis")),
-    "neuropathic_pain": (_alt(
+    "neuropathic_pain": _alt(
         r"\bneuropathic\b",
         r"\b(?:poly)?neuropath(?:y|ies)\b",
         r"\bneuralgia\b",
@@ -444,13 +446,22 @@ _DIAGNOSES: dict[str, tuple[str, tuple[str, ...]]] = {
         r"\bcomplex regional pain\b",
         r"\breflex sympathetic\b",
     ),
-        ("neuropath", "polyneuropath", "neuralg", "allodyn", "dysesthe", "burning", "nerve pain",
-         "hypersensitiv", "peripheral nerve", "crps", "complex regional", "reflex sympath")),
-    "fibromyalgia": (r"\bfibromyalg\w*|\bfibrositis\b", ("fibromyalg", "fibrositis")),
-    "depression": (r"\bdepressi(?:on|ve)\b(?! tests?\b)|\bdepressed (?:mood|affect)\b|\bdysthymi\w*|\bmdd\b",
-                   ("depress", "dysthymi", "mdd")),
-    "anxiety": (r"\banxiety\b|\banxious\b|\bpanic (?:disorder|attacks?)\b", ("anxi", "panic")),
-    "insomnia": (_alt(
+    "fibromyalgia": _alt(
+        r"\bfibromyalg\w*",
+        r"\bfibrositis\b",
+    ),
+    "depression": _alt(
+        r"\bdepressi(?:on|ve)\b(?! tests?\b)",
+        r"\bdepressed (?:mood|affect)\b",
+        r"\bdysthymi\w*",
+        r"\bmdd\b",
+    ),
+    "anxiety": _alt(
+        r"\banxiety\b",
+        r"\banxious\b",
+        r"\bpanic (?:disorder|attacks?)\b",
+    ),
+    "insomnia": _alt(
         r"\binsomnia\b",
         r"\bsleep (?:disturbances?|disorders?|difficult(?:y|ies)|problems?|issues|deprivation|impairment"
         r"|dysfunction|disruption)\b",
@@ -463,17 +474,19 @@ _DIAGNOSES: dict[str, tuple[str, tuple[str, ...]]] = {
         r"\bdisturbed sleep\b",
         r"\bdifficulty sleeping\b",
     ),
-        ("insomnia", "sleep", "asleep")),
-    "spasm": (r"\bspasms?\b|\bspasticity\b|\bspastic\b", ("spasm", "spastic")),
-    "acute_exacerbation": (_alt(
+    "spasm": _alt(
+        r"\bspasms?\b",
+        r"\bspasticity\b",
+        r"\bspastic\b",
+    ),
+    "acute_exacerbation": _alt(
         r"\bacute (?:exacerbation|flare)s?\b",
         r"\bflare[- ]?ups?\b",
         r"\bflares?\b",
         r"\bexacerbations? (?:of|in)\b",
         r"\bacutely (?:worse|worsened)\b",
     ),
-        ("acute", "flare", "exacerbation", "acutely")),
-    "cancer_pain": (_alt(
+    "cancer_pain": _alt(
         r"\bcancer\b",
         r"\bmalignan(?:cy|cies|t)\b",
         r"\bcarcinoma\w*",
@@ -484,34 +497,27 @@ _DIAGNOSES: dict[str, tuple[str, tuple[str, ...]]] = {
         r"\bsarcoma\b",
         r"\bmyeloma\b",
     ),
-        ("cancer", "malignan", "carcinoma", "metasta", "oncolog", "lymphoma", "leuk", "sarcoma",
-         "myeloma")),
-    "opioid_dependence": (_alt(
-        r"\b(?:opioid|opiate|narcotic)(?:[- ]agonist)? (?:dependence|dependency|addiction|use disorder|abuse"
-        r"|misuse)\b",
+    "opioid_dependence": _alt(
+        r"\b(?:opioid|opiate|narcotic)(?:[- ]agonist)? (?:dependence|dependency|addiction|use disorder"
+        r"|abuse|misuse)\b",
         r"\bopioid[- ]dependent\b",
         r"\baddiction\b",
         r"\baddicted\b",
     ),
-        ("opioid", "opiate", "narcotic", "addict")),
-    "opioid_use_disorder_treatment": (
-        _alt(
-            r"\b(?:suboxone|subutex|buprenorphine|methadone) (?:maintenance|program|clinic|treatment)\b",
-            r"\b(?:drug |opioid |opiate |narcotic |substance |chemical )?(?:addiction|dependence|dependency"
-            r"|abuse|use disorder) (?:treatment|program|clinic|specialist|counsel\w*|rehabilitation|rehab)\b",
-            r"\bdetox\w*",
-            r"\baddiction (?:medicine|specialist|treatment|program)\b",
-            r"\bmedication[- ]assisted treatment\b",
-        ),
-        ("suboxone", "subutex", "buprenorphine", "methadone", "addiction", "dependenc", "abuse",
-         "use disorder",
-         "detox", "medication")),
-    "seizure_disorder": (_alt(
+    "opioid_use_disorder_treatment": _alt(
+        r"\b(?:suboxone|subutex|buprenorphine|methadone) (?:maintenance|program|clinic|treatment)\b",
+        r"\b(?:drug |opioid |opiate |narcotic |substance |chemical )?(?:addiction|dependence|dependency"
+        r"|abuse|use disorder) (?:treatment|program|clinic|specialist|counsel\w*|rehabilitation|rehab)\b",
+        r"\bdetox\w*",
+        r"\baddiction (?:medicine|specialist|treatment|program)\b",
+        r"\bmedication[- ]assisted treatment\b",
+    ),
+    "seizure_disorder": _alt(
         r"\bseizures?\b",
         r"\bepilep(?:sy|tic)\b",
         r"\bconvulsions?\b",
-    ), ("seizure", "epilep", "convulsion")),
-    "osteoarthritis": (_alt(
+    ),
+    "osteoarthritis": _alt(
         r"\bosteoarthri\w*",
         r"\bosteoarthrosis\b",
         r"\barthrosis\b",
@@ -521,39 +527,47 @@ _DIAGNOSES: dict[str, tuple[str, tuple[str, ...]]] = {
         r"\barthritic\b",
         r"\boa\b",
     ),
-        ("osteoarth", "arthrosis", "degenerative joint", "djd", "arthriti", "oa")),
-    "crps": (r"\bcrps\b|\bcomplex regional pain\b|\breflex sympathetic dystrophy\b|\brsd\b|\bcausalgia\b",
-             ("crps", "complex regional", "reflex sympath", "rsd", "causalgia")),
-    "diabetic_neuropathy": (r"\bdiabetic (?:peripheral )?(?:poly)?neuropath\w*", ("diabetic",)),
-    "postherpetic_neuralgia": (_alt(
+    "crps": _alt(
+        r"\bcrps\b",
+        r"\bcomplex regional pain\b",
+        r"\breflex sympathetic dystrophy\b",
+        r"\brsd\b",
+        r"\bcausalgia\b",
+    ),
+    "diabetic_neuropathy": r"\bdiabetic (?:peripheral )?(?:poly)?neuropath\w*",
+    "postherpetic_neuralgia": _alt(
         r"\bpost-?\s*herpetic neuralgia\b",
         r"\bphn\b",
         r"\bshingles\b",
-    ), ("post", "phn", "shingles")),
-    "carpal_tunnel": (r"\bcarpal tunnel\b|\bcts\b", ("carpal", "cts")),
-    "disc_herniation": (_alt(
+    ),
+    "carpal_tunnel": _alt(
+        r"\bcarpal tunnel\b",
+        r"\bcts\b",
+    ),
+    "disc_herniation": _alt(
         r"\bherniat\w*",
         r"\bhnp\b",
         r"\bdis[ck] (?:protrusions?|extrusions?|displacements?|herniations?|fragments?)\b",
         r"\b(?:protruded|extruded|herniated|displaced) dis[ck]s?\b",
         r"\bintervertebral dis[ck] displacement\b",
     ),
-        ("herniat", "hnp", "disc", "disk", "protruded", "extruded", "displaced", "intervertebral")),
-    "spinal_stenosis": (_alt(
-        r"(?<!coronary[ ])(?<!artery[ ])(?<!aortic[ ])(?<!carotid[ ])(?<!valve[ ])(?<!valvular[ ])(?<!renal["
-        r" ])(?<!pyloric[ ])\bstenosis\b",
+    "spinal_stenosis": _alt(
+        r"(?<!coronary[ ])(?<!artery[ ])(?<!aortic[ ])(?<!carotid[ ])(?<!valve[ ])(?<!valvular["
+        r" ])(?<!renal[ ])(?<!pyloric[ ])\bstenosis\b",
         r"\b(?:neuro)?foraminal narrowing\b",
     ),
-        ("stenosis", "foraminal", "neuroforaminal")),
-    "failed_back_surgery": (_alt(
+    "failed_back_surgery": _alt(
         r"\bfailed back (?:surgery )?syndrome\b",
         r"\bfbss\b",
         r"\bpost-?\s*laminectomy syndrome\b",
     ),
-        ("failed back", "fbss", "post")),
-    "myofascial_pain": (r"\bmyofascial (?:pain|syndrome|strain|trigger)\w*", ("myofascial",)),
-    "headache": (r"\bheadaches?\b|\bmigraines?\b|\bcephalgia\b", ("headache", "migraine", "cephalgia")),
-    "gi_disorder": (_alt(
+    "myofascial_pain": r"\bmyofascial (?:pain|syndrome|strain|trigger)\w*",
+    "headache": _alt(
+        r"\bheadaches?\b",
+        r"\bmigraines?\b",
+        r"\bcephalgia\b",
+    ),
+    "gi_disorder": _alt(
         r"\bgerd\b",
         r"\bgastro-?\s*esophageal reflux\b",
         r"\bacid reflux\b",
@@ -566,14 +580,12 @@ _DIAGNOSES: dict[str, tuple[str, tuple[str, ...]]] = {
         r"\birritable bowel\b",
         r"\bgastroparesis\b",
     ),
-        ("gerd", "gastro", "acid reflux", "gastritis", "peptic", "gastric", "duodenal", "stomach",
-         "ulcer", "gi", "dyspepsia", "irritable")),
-    "hypertension": (_alt(
+    "hypertension": _alt(
         r"\bhypertension\b",
         r"\bhtn\b",
         r"\bhigh blood pressure\b",
-    ), ("hypertension", "htn", "high blood")),
-    "cardiovascular_disease": (_alt(
+    ),
+    "cardiovascular_disease": _alt(
         r"\bcoronary (?:artery )?(?:disease|stent\w*|bypass)\b",
         r"\bcad\b",
         r"\bmyocardial infarction\b",
@@ -590,44 +602,48 @@ _DIAGNOSES: dict[str, tuple[str, tuple[str, ...]]] = {
         r"\bperipheral vascular disease\b",
         r"\bcardiomyopathy\b",
     ),
-        ("coronary", "cad", "myocardial", "heart", "congestive", "chf", "atrial", "bundle",
-         "arrhythmia", "angina", "stroke", "cerebrovascular", "cardiac", "peripheral",
-         "cardiomyopathy")),
-    "renal_disease": (_alt(
+    "renal_disease": _alt(
         r"\brenal (?:insufficiency|failure|disease|impairment|dysfunction)\b",
         r"\bkidney (?:disease|failure|insufficiency)\b",
         r"\bckd\b",
         r"\bdialysis\b",
         r"\bnephropathy\b",
     ),
-        ("renal", "kidney", "ckd", "dialysis", "nephropathy")),
-    "obesity": (r"\bobes(?:e|ity)\b|\bbmi (?:of |is |was )?(?:3\d|4\d|5\d)\b", ("obes", "bmi")),
-    "ptsd": (r"\bptsd\b|\bpost-?\s*traumatic stress\b", ("ptsd", "post")),
-    "sleep_apnea": (r"\bsleep apnea\b|\bosa\b|\bcpap\b", ("sleep apnea", "osa", "cpap")),
-    "fracture": (r"\bfractur(?:e|es|ed)\b(?! (?:boot|brace|walker|shoe)s?\b)", ("fractur",)),
-    "tendinitis": (_alt(
+    "obesity": _alt(
+        r"\bobes(?:e|ity)\b",
+        r"\bbmi (?:of |is |was )?(?:3\d|4\d|5\d)\b",
+    ),
+    "ptsd": _alt(
+        r"\bptsd\b",
+        r"\bpost-?\s*traumatic stress\b",
+    ),
+    "sleep_apnea": _alt(
+        r"\bsleep apnea\b",
+        r"\bosa\b",
+        r"\bcpap\b",
+    ),
+    "fracture": r"\bfractur(?:e|es|ed)\b(?! (?:boot|brace|walker|shoe)s?\b)",
+    "tendinitis": _alt(
         r"\btendon?itis\b",
         r"\btendinopath\w*",
         r"\btendinosis\b",
         r"\btenosynovitis\b",
         r"\bepicondyl(?:itis|algia)\b",
         r"\bde quervain\w*",
-    ), ("tendinitis", "tendonitis", "tendinopath", "tendinosis", "tenosynov",
-                                          "epicondyl", "de quervain")),
-    "rotator_cuff_tear": (_alt(
+    ),
+    "rotator_cuff_tear": _alt(
         r"\brotator cuff (?:tears?|rupture)\b",
         r"\b(?:supraspinatus|infraspinatus|subscapularis)(?: tendon)? tears?\b",
         r"\btears? (?:of|in) the (?:supraspinatus|infraspinatus|subscapularis|rotator cuff)\b",
         r"\btorn rotator cuff\b",
         r"\bfull[- ]thickness (?:rotator cuff )?tear\b",
     ),
-        ("rotator", "supraspinatus", "infraspinatus", "subscapularis", "tear", "torn", "full")),
-    "meniscal_tear": (_alt(
+    "meniscal_tear": _alt(
         r"\bmenisc(?:al|us) tears?\b",
         r"\btears? (?:of|in) the (?:medial |lateral )?menisc\w*",
         r"\btorn (?:medial |lateral )?menisc\w*",
-    ), ("menisc", "tear", "torn")),
-    "instability": (_alt(
+    ),
+    "instability": _alt(
         r"\binstability\b",
         r"\bunstable\b",
         r"\blaxity\b",
@@ -635,8 +651,7 @@ _DIAGNOSES: dict[str, tuple[str, tuple[str, ...]]] = {
         r"\bsubluxations?\b",
         r"\bgiv(?:ing|es) way\b",
     ),
-        ("instability", "unstable", "laxity", "dislocat", "subluxation", "giving way", "gives way")),
-    "infection": (_alt(
+    "infection": _alt(
         r"\binfect(?:ion|ions|ed)\b",
         r"\bosteomyelitis\b",
         r"\babscess\b",
@@ -644,29 +659,30 @@ _DIAGNOSES: dict[str, tuple[str, tuple[str, ...]]] = {
         r"\bsepsis\b",
         r"\bseptic\b",
     ),
-        ("infect", "osteomyelitis", "abscess", "cellulitis", "sepsis", "septic")),
-    "tumor": (r"\btumou?rs?\b|\bneoplasm\w*|\bmalignan(?:cy|cies|t)\b|\bmetasta\w*|\bmass lesion\b",
-              ("tumor", "tumour", "neoplasm", "malignan", "metasta", "mass lesion")),
-    "cauda_equina": (_alt(
+    "tumor": _alt(
+        r"\btumou?rs?\b",
+        r"\bneoplasm\w*",
+        r"\bmalignan(?:cy|cies|t)\b",
+        r"\bmetasta\w*",
+        r"\bmass lesion\b",
+    ),
+    "cauda_equina": _alt(
         r"\bcauda equina\b",
         r"\bsaddle an(?:a)?esthesia\b",
         r"\b(?:bowel|bladder) (?:or|and|and/or) (?:bowel|bladder) (?:incontinence|dysfunction)\b",
         r"\b(?:urinary|bowel|fecal) incontinence\b",
         r"\burinary retention\b",
     ),
-        ("cauda", "saddle", "bowel", "bladder", "urinary", "fecal")),
-    "progressive_neurologic_deficit": (
-        _alt(
-            r"\bprogressive (?:neurologic(?:al)? )?(?:deficits?|weakness|numbness|neurologic\w*)\b",
-            r"\b(?:numbness|weakness|deficits?|paresthesias?) (?:\w+ ){0,2}?progressively (?:getting worse"
-            r"|worsening|worse)\b",
-            r"\bworsening (?:neurologic(?:al)? deficits?|weakness|numbness)\b",
-        ),
-        ("progressive", "numbness", "weakness", "deficit", "paresthesia", "worsening")),
-    "erectile_dysfunction": (_alt(
+    "progressive_neurologic_deficit": _alt(
+        r"\bprogressive (?:neurologic(?:al)? )?(?:deficits?|weakness|numbness|neurologic\w*)\b",
+        r"\b(?:numbness|weakness|deficits?|paresthesias?) (?:\w+ ){0,2}?progressively (?:getting worse"
+        r"|worsening|worse)\b",
+        r"\bworsening (?:neurologic(?:al)? deficits?|weakness|numbness)\b",
+    ),
+    "erectile_dysfunction": _alt(
         r"\berectile (?:dysfunction|disorder)\b",
         r"\bimpotence\b",
-    ), ("erectile", "impotence")),
+    ),
 }
 # Diagnoses that are red flags for serious pathology when affirmed.
 _RED_FLAG_DIAGNOSES = ("fracture", "tumor", "cancer_pain", "infection", "cauda_equina",
@@ -718,398 +734,369 @@ _IMG_FINDING = (r"(?:herniat\w*|protrusions?|extrusions?|displacement|bulg\w*|st
 _TRISTATE_SPECS: list[_Spec] = [
     # functional improvement
     _Spec("functional_improvement",
-          _alt(
-              r"\b(?:improv(?:ed|ement|ements|ing)|increase[ds]?|better|gains?|gained) (?:in |of "
-              r"|with )?(?:his |her |their |the |overall |objective |significant |measurable )*(?:function"
-              r"|functional|functioning|activities of daily living|daily activities|adls?|activity (?:level"
-              r"|tolerance)|mobility|ability|abilities|endurance|(?:walking|sitting|standing) tolerance)\b",
-              r"\bfunction(?:al)? (?:improvements?|gains?|benefits?|progress)\b",
-              r"\bfunction(?:ing|al status)? (?:is |has |was |had )?(?:been )?(?:improved|better"
-              r"|increased)\b",
-              r"\bable to (?:\w+ ){1,5}?(?:longer|more|further|farther|again|better|without (?:pain"
-              r"|difficulty|assistance|help))\b",
-              r"\b(?:decreased|reduced|fewer|lessened) (?:work )?restrictions\b",
-              r"\b(?:increased|improved|better) (?:walking|sitting|standing|exercise|work) (?:tolerance"
-              r"|capacity|distance)\b",
-          ),
-          ("improv", "increase", "better", "gain", "function", "able", "restriction")),
+        _alt(
+            r"\b(?:improv(?:ed|ement|ements|ing)|increase[ds]?|better|gains?|gained) (?:in |of "
+            r"|with )?(?:his |her |their |the |overall |objective |significant |measurable )*(?:function"
+            r"|functional|functioning|activities of daily living|daily activities|adls?|activity (?:level"
+            r"|tolerance)|mobility|ability|abilities|endurance|(?:walking|sitting|standing) tolerance)\b",
+            r"\bfunction(?:al)? (?:improvements?|gains?|benefits?|progress)\b",
+            r"\bfunction(?:ing|al status)? (?:is |has |was |had )?(?:been )?(?:improved|better|increased)\b",
+            r"\bable to (?:\w+ ){1,5}?(?:longer|more|further|farther|again|better|without (?:pain|difficulty"
+            r"|assistance|help))\b",
+            r"\b(?:decreased|reduced|fewer|lessened) (?:work )?restrictions\b",
+            r"\b(?:increased|improved|better) (?:walking|sitting|standing|exercise|work) (?:tolerance"
+            r"|capacity|distance)\b",
+        )),
     _Spec("functional_improvement",
-          _alt(
-              r"\b(?:decreased|diminished|declin\w*|worsen\w*|worse|poor) (?:overall )?(?:function"
-              r"|functional (?:status|capacity|ability)|functioning|daily activities"
-              r"|activities of daily living|adls)\b",
-              r"\b(?:daily activities|activities of daily living|adls|function|functioning"
-              r"|functional status) (?:are |is |has |have |were |was )?(?:been )?(?:more |further |now "
-              r"|even )?(?:diminished|decreased|declined|worse|worsened|reduced)\b",
-              r"\bno (?:significant )?changes? (?:in|of) (?:\w+ ){0,4}?(?:function\w*|adls"
-              r"|activities of daily living)\b",
-              r"\bfunctional decline\b",
-          ),
-          ("function", "activities", "adl"), polarity=-1),
+        _alt(
+            r"\b(?:decreased|diminished|declin\w*|worsen\w*|worse|poor) (?:overall )?(?:function"
+            r"|functional (?:status|capacity|ability)|functioning|daily activities|activities of daily living"
+            r"|adls)\b",
+            r"\b(?:daily activities|activities of daily living|adls|function|functioning"
+            r"|functional status) (?:are |is |has |have |were |was )?(?:been )?(?:more |further |now "
+            r"|even )?(?:diminished|decreased|declined|worse|worsened|reduced)\b",
+            r"\bno (?:significant )?changes? (?:in|of) (?:\w+ ){0,4}?(?:function\w*|adls"
+            r"|activities of daily living)\b",
+            r"\bfunctional decline\b",
+        ),
+        polarity=-1),
     # pain relief
     _Spec("pain_relief",
-          _alt(
-              r"\b(?:pain )?relief\b",
-              r"\b(?:reduc|decreas|lessen|improv|allevi|eas|lower)(?:es|ed|ing|e|tion|ement|ation)? (?:in "
-              r"|of )?(?:his |her |the |their |overall |some )?pain\b",
-              r"\bpain (?:is |was |has been |has |had )?(?:\w+ )?(?:improved|better|decreased|reduced"
-              r"|relieved|controlled|manageable|lessened)\b",
-              r"\bhelp(?:s|ed|ing|ful)? (?:with |to reduce |reduce |decrease )?(?:the |his |her )?(?:pain"
-              r"|symptoms)\b",
-              r"\b(?:was|is|are|were|been) (?:very |somewhat |quite |still )?(?:helping|helpful|effective"
-              r"|beneficial)\b",
-              r"\b(?:vast|significant|some|moderate|good|great|considerable|marked|mild|slight|excellent"
-              r"|substantial|transient|partial|temporary) (?:improvement|relief|benefit)\b",
-              r"\bwith (?:some |good |significant |moderate |minimal )?benefit\b",
-          ),
-          ("relief", "pain", "help", "effective", "beneficial", "benefit", "improvement")),
-    _Spec("pain_relief", r"\b(?:ineffective|not effective|unhelpful|not helpful)\b",
-          ("ineffective", "not effective", "unhelpful", "not helpful"), polarity=-1, ignore=_NO_NEG),
+        _alt(
+            r"\b(?:pain )?relief\b",
+            r"\b(?:reduc|decreas|lessen|improv|allevi|eas|lower)(?:es|ed|ing|e|tion|ement|ation)? (?:in "
+            r"|of )?(?:his |her |the |their |overall |some )?pain\b",
+            r"\bpain (?:is |was |has been |has |had )?(?:\w+ )?(?:improved|better|decreased|reduced|relieved"
+            r"|controlled|manageable|lessened)\b",
+            r"\bhelp(?:s|ed|ing|ful)? (?:with |to reduce |reduce |decrease )?(?:the |his |her )?(?:pain"
+            r"|symptoms)\b",
+            r"\b(?:was|is|are|were|been) (?:very |somewhat |quite |still )?(?:helping|helpful|effective"
+            r"|beneficial)\b",
+            r"\b(?:vast|significant|some|moderate|good|great|considerable|marked|mild|slight|excellent"
+            r"|substantial|transient|partial|temporary) (?:improvement|relief|benefit)\b",
+            r"\bwith (?:some |good |significant |moderate |minimal )?benefit\b",
+        )),
+    _Spec("pain_relief",
+        r"\b(?:ineffective|not effective|unhelpful|not helpful)\b",
+        polarity=-1, ignore=_NO_NEG),
     # adverse effects
     _Spec("adverse_effects",
-          _alt(
-              r"\b(?:side|adverse) (?:effects?|reactions?|events?)\b",
-              r"\b(?:nausea|constipation|sedation|drowsiness|dizziness|somnolence|dry mouth|itching|pruritus"
-              r"|vomiting|confusion|cognitive (?:impairment|slowing)|hallucinations?) (?:\w+ ){0,3}?(?:from"
-              r"|due to|secondary to|caused by|related to|associated with|on) (?:the |his "
-              r"|her )?(?:medications?|narcotics|opioids|opiates|meds)\b",
-              r"\b(?:not|poorly) tolerated\b",
-              r"\bintoleran(?:t|ce)\b",
-              r"\b(?:unable|not able) to tolerate\b",
-          ),
-          ("side", "adverse", "medic", "narcotic", "opioid", "opiate", "meds", "tolerat", "intoleran")),
+        _alt(
+            r"\b(?:side|adverse) (?:effects?|reactions?|events?)\b",
+            r"\b(?:nausea|constipation|sedation|drowsiness|dizziness|somnolence|dry mouth|itching|pruritus"
+            r"|vomiting|confusion|cognitive (?:impairment|slowing)|hallucinations?) (?:\w+ ){0,3}?(?:from"
+            r"|due to|secondary to|caused by|related to|associated with|on) (?:the |his "
+            r"|her )?(?:medications?|narcotics|opioids|opiates|meds)\b",
+            r"\b(?:not|poorly) tolerated\b",
+            r"\bintoleran(?:t|ce)\b",
+            r"\b(?:unable|not able) to tolerate\b",
+        )),
     _Spec("adverse_effects",
-          _alt(
-              r"\b(?:is |was |has been )?tolerating (?:the |his |her |current |these |this "
-              r"|all )*(?:medications?|meds|regimen|treatment|it|them)\b",
-              r"\bwell[- ]tolerated\b",
-              r"\btolerat(?:es|ed) (?:the |his |her |current |these |this |all )*(?:medications?|meds|it|them"
-              r"|treatment) well\b",
-          ),
-          ("tolerat",), polarity=-1),
+        _alt(
+            r"\b(?:is |was |has been )?tolerating (?:the |his |her |current |these |this "
+            r"|all )*(?:medications?|meds|regimen|treatment|it|them)\b",
+            r"\bwell[- ]tolerated\b",
+            r"\btolerat(?:es|ed) (?:the |his |her |current |these |this |all )*(?:medications?|meds|it|them"
+            r"|treatment) well\b",
+        ),
+        polarity=-1),
     # aberrant behaviour
     _Spec("aberrant_behavior",
-          _alt(
-              r"\baberran\w* (?:drug[- ](?:related |taking )?)?(?:behaviou?rs?|drug|use|taking)\b",
-              r"\bearly refills?\b",
-              r"\blost (?:prescriptions?|medications?|scripts?)\b",
-              r"\bmultiple (?:prescribers|providers|pharmacies)\b",
-              r"\bdoctor shopping\b",
-              r"\bdiversion\b",
-              r"\bdivert\w*",
-              r"\bmisus\w*",
-              r"\bdrug[- ]seeking\b",
-              r"\b(?:illicit|illegal|street) drugs?(?: use)?\b",
-              r"\bsubstance abuse\b",
-              r"\bdrug abuse\b",
-              r"\babus(?:e|ing) (?:of )?(?:his |her )?(?:medications?|opioids?|narcotics)\b",
-          ),
-          ("aberran", "refill", "lost", "prescriber", "provider", "pharmac", "doctor", "diversion", "divert",
-           "misus", "seeking", "illicit", "illegal", "street", "abus")),
+        _alt(
+            r"\baberran\w* (?:drug[- ](?:related |taking )?)?(?:behaviou?rs?|drug|use|taking)\b",
+            r"\bearly refills?\b",
+            r"\blost (?:prescriptions?|medications?|scripts?)\b",
+            r"\bmultiple (?:prescribers|providers|pharmacies)\b",
+            r"\bdoctor shopping\b",
+            r"\bdiversion\b",
+            r"\bdivert\w*",
+            r"\bmisus\w*",
+            r"\bdrug[- ]seeking\b",
+            r"\b(?:illicit|illegal|street) drugs?(?: use)?\b",
+            r"\bsubstance abuse\b",
+            r"\bdrug abuse\b",
+            r"\babus(?:e|ing) (?:of )?(?:his |her )?(?:medications?|opioids?|narcotics)\b",
+        )),
     # opioid monitoring
-    _Spec("urine_drug_screen", rf"\b{_UDS}\b", _UDS_STEMS, ignore=frozenset()),
+    _Spec("urine_drug_screen",
+        rf"\b{_UDS}\b"),
     _Spec("opioid_agreement",
-          _alt(
-              r"\b(?:opioid|opiate|narcotic|pain|medication|controlled substance|treatment) (?:management "
-              r"|treatment |use )?(?:agreements?|contracts?)\b",
-              r"\bsigned (?:an? |the )?(?:\w+ ){0,2}?(?:agreement|contract)\b",
-          ),
-          ("agreement", "contract")),
+        _alt(
+            r"\b(?:opioid|opiate|narcotic|pain|medication|controlled substance|treatment) (?:management "
+            r"|treatment |use )?(?:agreements?|contracts?)\b",
+            r"\bsigned (?:an? |the )?(?:\w+ ){0,2}?(?:agreement|contract)\b",
+        )),
     _Spec("cures_checked",
-          _alt(
-              r"\bcures\b",
-              r"\bpdmp\b",
-              r"\bprescription (?:drug )?monitoring (?:program|database|report)\b",
-              r"\bstate (?:prescription )?database\b",
-          ),
-          ("cures", "pdmp", "monitoring", "database")),
+        _alt(
+            r"\bcures\b",
+            r"\bpdmp\b",
+            r"\bprescription (?:drug )?monitoring (?:program|database|report)\b",
+            r"\bstate (?:prescription )?database\b",
+        )),
     _Spec("risk_assessment",
-          _alt(
-              r"\brisk (?:assessment|stratification|screening)\b",
-              r"\bsoapp\w*",
-              r"\bopioid risk tool\b",
-              r"\bort\b",
-              r"\b(?:screen\w*|assess\w*) (?:for )?(?:the )?risks? (?:of|for) (?:addiction|abuse|misuse"
-              r"|aberrant)\w*",
-              r"\bscreening for (?:risk of )?(?:addiction|abuse|misuse)\b",
-          ),
-          ("risk", "soapp", "ort", "screening")),
+        _alt(
+            r"\brisk (?:assessment|stratification|screening)\b",
+            r"\bsoapp\w*",
+            r"\bopioid risk tool\b",
+            r"\bort\b",
+            r"\b(?:screen\w*|assess\w*) (?:for )?(?:the )?risks? (?:of|for) (?:addiction|abuse|misuse"
+            r"|aberrant)\w*",
+            r"\bscreening for (?:risk of )?(?:addiction|abuse|misuse)\b",
+        )),
     # conservative care and first-line drugs
     _Spec("conservative_care_failed",
-          _alt(
-              rf"\bfail(?:ed|ure of|ing) (?:all |any |a |an |extensive |prolonged |multiple |previous |prior "
-              rf"|proper |appropriate |adequate |initial )*(?:course of |courses of "
-              rf"|trials? of )?{_CONSERVATIVE}\b",
-              r"\b(?:conservative|non-?operative|non-?surgical) (?:care|treatment|management|therapy|measures"
-              r"|modalities) (?:has |have |had )?(?:failed|been unsuccessful|was unsuccessful)\b",
-              rf"\b(?:refractory|unresponsive|not responded|not responding|failure to respond"
-              rf"|failed to respond|did not respond) to (?:\w+ ){{0,3}}?{_CONSERVATIVE}\b",
-              rf"\b(?:persist\w*|continue[sd]?|ongoing|no (?:significant )?improvement) despite (?:\w+"
-              rf" ){{0,4}}?{_CONSERVATIVE}\b",
-              r"\b(?:trials? of|tried) (?:\w+ ){0,3}?(?:have |has )?(?:failed|been unsuccessful)\b",
-              r"\bwhich (?:gave|provided) no (?:significant )?relief\b",
-          ),
-          ("fail", "unsuccessful", "refractory", "unresponsive", "respond", "despite", "relief")),
+        _alt(
+            rf"\bfail(?:ed|ure of|ing) (?:all |any |a |an |extensive |prolonged |multiple |previous |prior "
+            rf"|proper |appropriate |adequate |initial )*(?:course of |courses of "
+            rf"|trials? of )?{_CONSERVATIVE}\b",
+            r"\b(?:conservative|non-?operative|non-?surgical) (?:care|treatment|management|therapy|measures"
+            r"|modalities) (?:has |have |had )?(?:failed|been unsuccessful|was unsuccessful)\b",
+            rf"\b(?:refractory|unresponsive|not responded|not responding|failure to respond|failed to respond"
+            rf"|did not respond) to (?:\w+ ){{0,3}}?{_CONSERVATIVE}\b",
+            rf"\b(?:persist\w*|continue[sd]?|ongoing|no (?:significant )?improvement) despite (?:\w+"
+            rf" ){{0,4}}?{_CONSERVATIVE}\b",
+            r"\b(?:trials? of|tried) (?:\w+ ){0,3}?(?:have |has )?(?:failed|been unsuccessful)\b",
+            r"\bwhich (?:gave|provided) no (?:significant )?relief\b",
+        )),
     _Spec("first_line_failed",
-          _alt(
-              rf"\bfail(?:ed|ure of|ing)? (?:a |an |all |any |prior |previous |multiple "
-              rf"|adequate )*(?:trials? of |courses? of )?{_FIRST_LINE}\b",
-              rf"\b{_FIRST_LINE} (?:\w+ ){{0,3}}?(?:was |were |had been |has been |have been )?(?:ineffective"
-              rf"|not effective|unsuccessful|not tolerated|poorly tolerated|discontinued|stopped|failed"
-              rf"|without (?:benefit|relief|improvement)|did not (?:help|work))\b",
-              rf"\b(?:unable|not able) to tolerate (?:\w+ ){{0,2}}?(?:oral medications?|{_FIRST_LINE})\b",
-              rf"\b(?:intoleran\w*|allerg\w*|contraindicat\w*) (?:to |of "
-              rf"|for )?(?:\w+ ){{0,2}}?{_FIRST_LINE}\b",
-          ),
-          ("fail", "ineffective", "effective", "unsuccessful", "tolerat", "discontinued", "stopped",
-           "without",
-           "did not", "intoleran", "allerg", "contraindicat")),
+        _alt(
+            rf"\bfail(?:ed|ure of|ing)? (?:a |an |all |any |prior |previous |multiple "
+            rf"|adequate )*(?:trials? of |courses? of )?{_FIRST_LINE}\b",
+            rf"\b{_FIRST_LINE} (?:\w+ ){{0,3}}?(?:was |were |had been |has been |have been )?(?:ineffective"
+            rf"|not effective|unsuccessful|not tolerated|poorly tolerated|discontinued|stopped|failed"
+            rf"|without (?:benefit|relief|improvement)|did not (?:help|work))\b",
+            rf"\b(?:unable|not able) to tolerate (?:\w+ ){{0,2}}?(?:oral medications?|{_FIRST_LINE})\b",
+            rf"\b(?:intoleran\w*|allerg\w*|contraindicat\w*) (?:to |of |for )?(?:\w+ ){{0,2}}?"
+            rf"{_FIRST_LINE}\b",
+        )),
     _Spec("home_exercise_program",
-          _alt(
-              r"\bhome exercises?(?: programs?| regimen| routine)?\b",
-              r"\bhep\b",
-              r"\bexercises? at home\b",
-              r"\bhome[- ]based exercise\w*",
-              r"\bself[- ]directed (?:home )?exercise\w*",
-              r"\bactive therap(?:y|ies) at home\b",
-          ),
-          ("home", "hep", "exercise")),
+        _alt(
+            r"\bhome exercises?(?: programs?| regimen| routine)?\b",
+            r"\bhep\b",
+            r"\bexercises? at home\b",
+            r"\bhome[- ]based exercise\w*",
+            r"\bself[- ]directed (?:home )?exercise\w*",
+            r"\bactive therap(?:y|ies) at home\b",
+        )),
     # GI and cardiovascular risk
     _Spec("gi_risk",
-          _alt(
-              r"\bhistory of (?:\w+ ){0,3}?(?:ulcers?|gi bleed\w*|gastrointestinal bleed\w*|bleeding"
-              r"|perforation|gerd|gastritis)\b",
-              r"\b(?:peptic|gastric|duodenal|stomach) ulcers?\b",
-              r"\bgi bleed\w*",
-              r"\bgastrointestinal (?:bleed\w*|hemorrhage|perforation)\b",
-              r"\b(?:gi|gastrointestinal) risk(?: factors?)?\b",
-              r"\b(?:intermediate|high|increased|elevated) (?:gi |gastrointestinal )risk\b",
-          ),
-          ("ulcer", "bleed", "perforation", "gerd", "gastritis", "risk", "hemorrhage")),
+        _alt(
+            r"\bhistory of (?:\w+ ){0,3}?(?:ulcers?|gi bleed\w*|gastrointestinal bleed\w*|bleeding"
+            r"|perforation|gerd|gastritis)\b",
+            r"\b(?:peptic|gastric|duodenal|stomach) ulcers?\b",
+            r"\bgi bleed\w*",
+            r"\bgastrointestinal (?:bleed\w*|hemorrhage|perforation)\b",
+            r"\b(?:gi|gastrointestinal) risk(?: factors?)?\b",
+            r"\b(?:intermediate|high|increased|elevated) (?:gi |gastrointestinal )risk\b",
+        )),
     _Spec("gi_symptoms",
-          _alt(
-              r"\bdyspepsia\b",
-              r"\bheartburn\b",
-              r"\breflux\b",
-              r"\bgerd\b",
-              r"\bgastritis\b",
-              r"\bstomach (?:upset|pain|irritation|discomfort|issues|problems|complaints)\b",
-              r"\bupset stomach\b",
-              r"\b(?:gi|gastrointestinal) (?:upset|symptoms|complaints|issues|problems|distress|discomfort"
-              r"|events|side effects|irritation)\b",
-              r"\bepigastric (?:pain|discomfort)\b",
-              r"\bnausea\b",
-          ),
-          ("dyspepsia", "heartburn", "reflux", "gerd", "gastritis", "stomach", "upset", "gi",
-           "gastrointestinal",
-           "epigastric", "nausea")),
+        _alt(
+            r"\bdyspepsia\b",
+            r"\bheartburn\b",
+            r"\breflux\b",
+            r"\bgerd\b",
+            r"\bgastritis\b",
+            r"\bstomach (?:upset|pain|irritation|discomfort|issues|problems|complaints)\b",
+            r"\bupset stomach\b",
+            r"\b(?:gi|gastrointestinal) (?:upset|symptoms|complaints|issues|problems|distress|discomfort"
+            r"|events|side effects|irritation)\b",
+            r"\bepigastric (?:pain|discomfort)\b",
+            r"\bnausea\b",
+        )),
     _Spec("cv_risk",
-          r"\b(?:cardiovascular|cardiac|cv) (?:risk(?: factors?)?|disease|events?|history)\b",
-          ("cardiovascular", "cardiac", "cv")),
+        r"\b(?:cardiovascular|cardiac|cv) (?:risk(?: factors?)?|disease|events?|history)\b"),
     # exam and imaging
     _Spec("neurologic_deficit",
-          _alt(
-              r"\b(?:decreased|diminished|reduced|absent|impaired|altered|abnormal|loss of|lost|dull(?:ed)?"
-              r"|blunted|depressed) (?:\w+ ){0,2}?(?:sensation|sensory|light touch|pin ?prick|vibration"
-              r"|proprioception|reflex(?:es)?|dtrs?|strength|motor (?:strength|power|function)"
-              r"|grip(?: strength)?)\b",
-              r"\b(?:sensation|sensory exam\w*|reflex(?:es)?|dtrs?|motor strength|motor power|grip strength"
-              r"|strength) (?:\w+ ){0,6}?(?:is |was |were |are )?(?:decreased|diminished|reduced|absent"
-              r"|impaired|weak|trace|hypoactive|1\+|0/4|1/4|asymmetric)(?!\w)",
-              r"\b(?:hypo-?a?esthesia|hyporeflexia|areflexia|paresis|muscle atrophy|atrophy|foot drop"
-              r"|drop foot)\b",
-              r"\b(?:motor|extremity|muscle|focal|objective) weakness\b",
-              r"\bweakness (?:of|in) (?:the |his |her |both )?(?:\w+ ){0,2}?(?:extremit\w*|legs?|arms?|hands?"
-              r"|foot|feet|ankles?|quadriceps|hip flexors?|dorsiflexion|plantar ?flexion|grip)\b",
-              r"(?<![/\d.])(?:[0-4](?:\.\d)?[+-]?|5-|5 minus) ?(?:/|out of|over) ?5(?![/\d])",
-              r"\b(?:focal |objective |specific )?neurologic(?:al)? (?:deficits?|abnormalit\w*"
-              r"|dysfunction)\b",
-          ),
-          ("sensation", "sensory", "touch", "prick", "pinprick", "vibration", "proprioception", "reflex",
-           "dtr",
-           "strength", "motor", "grip", "hypo", "areflexia", "paresis", "atrophy", "foot drop", "drop foot",
-           "weakness", "/5", "/ 5", "out of 5", "over 5", "neurologic")),
+        _alt(
+            r"\b(?:decreased|diminished|reduced|absent|impaired|altered|abnormal|loss of|lost|dull(?:ed)?"
+            r"|blunted|depressed) (?:\w+ ){0,2}?(?:sensation|sensory|light touch|pin ?prick|vibration"
+            r"|proprioception|reflex(?:es)?|dtrs?|strength|motor (?:strength|power|function)"
+            r"|grip(?: strength)?)\b",
+            r"\b(?:sensation|sensory exam\w*|reflex(?:es)?|dtrs?|motor strength|motor power|grip strength"
+            r"|strength) (?:\w+ ){0,6}?(?:is |was |were |are )?(?:decreased|diminished|reduced|absent"
+            r"|impaired|weak|trace|hypoactive|1\+|0/4|1/4|asymmetric)(?!\w)",
+            r"\b(?:hypo-?a?esthesia|hyporeflexia|areflexia|paresis|muscle atrophy|atrophy|foot drop"
+            r"|drop foot)\b",
+            r"\b(?:motor|extremity|muscle|focal|objective) weakness\b",
+            r"\bweakness (?:of|in) (?:the |his |her |both )?(?:\w+ ){0,2}?(?:extremit\w*|legs?|arms?|hands?"
+            r"|foot|feet|ankles?|quadriceps|hip flexors?|dorsiflexion|plantar ?flexion|grip)\b",
+            r"\b(?:focal |objective |specific )?neurologic(?:al)? (?:deficits?|abnormalit\w*|dysfunction)\b",
+        )),
+    _Spec("neurologic_deficit",  # a muscle grade below 5/5: "4+/5", "4 out of 5", "5-/5"
+        r"(?<![/\d.])(?:[0-4](?:\.\d)?[+-]?|5-|5 minus) ?(?:/|out of|over) ?5(?![/\d])",
+        stems=("/5", "/ 5", "out of 5", "over 5")),
     _Spec("neurologic_deficit",
-          _alt(
-              r"\b(?:sensation|sensory(?: exam\w*)?|reflex(?:es)?|dtrs?|motor (?:strength|exam\w*|power)"
-              r"|strength|neuro(?:logic(?:al)?)?(?: exam\w*)?) (?:\w+ ){0,5}?(?:is |was |were "
-              r"|are )?(?:intact|normal|symmetric(?:al)?|within normal limits|2\+|grossly intact)(?!\w)",
-              r"\b(?:normal|intact) (?:sensation|reflexes|strength|motor|neurologic\w*)\b",
-              r"(?<![/\d.])5 ?(?:/|out of) ?5(?![/\d])",
-          ),
-          ("sensation", "sensory", "reflex", "dtr", "motor", "strength", "neuro", "normal", "intact", "5/5",
-           "5 / 5", "5 out of 5"), polarity=-1),
+        _alt(
+            r"\b(?:sensation|sensory(?: exam\w*)?|reflex(?:es)?|dtrs?|motor (?:strength|exam\w*|power)"
+            r"|strength|neuro(?:logic(?:al)?)?(?: exam\w*)?) (?:\w+ ){0,5}?(?:is |was |were |are )?(?:intact"
+            r"|normal|symmetric(?:al)?|within normal limits|2\+|grossly intact)(?!\w)",
+            r"\b(?:normal|intact) (?:sensation|reflexes|strength|motor|neurologic\w*)\b",
+        ),
+        polarity=-1),
+    _Spec("neurologic_deficit", r"(?<![/\d.])5 ?(?:/|out of) ?5(?![/\d])",
+          stems=("5/5", "5 / 5", "5 out of 5"), polarity=-1),
     _Spec("straight_leg_raise_positive",
-          _alt(
-              rf"\bpositive (?:seated |supine |bilateral |left |right |sitting )*{_SLR}\b",
-              rf"\b{_SLR} (?:\w+ ){{0,4}}?(?:is |was |were |are )?positive\b",
-              rf"\+ ?{_SLR}\b",
-              rf"\b{_SLR} ?\(?\+",
-          ),
-          ("straight", "slr"), ignore=_NO_NEG),
+        _alt(
+            rf"\bpositive (?:seated |supine |bilateral |left |right |sitting )*{_SLR}\b",
+            rf"\b{_SLR} (?:\w+ ){{0,4}}?(?:is |was |were |are )?positive\b",
+            rf"\b{_SLR} ?\(?\+",
+        ),
+        ignore=_NO_NEG),
+    _Spec("straight_leg_raise_positive", rf"\+ ?{_SLR}\b", stems=("+",), ignore=_NO_NEG),
     _Spec("straight_leg_raise_positive",
-          _alt(
-              rf"\bnegative (?:seated |supine |bilateral |left |right |sitting )*{_SLR}\b",
-              rf"\b{_SLR} (?:\w+ ){{0,4}}?(?:is |was |were |are )?negative\b",
-          ),
-          ("straight", "slr"), polarity=-1, ignore=_NO_NEG),
+        _alt(
+            rf"\bnegative (?:seated |supine |bilateral |left |right |sitting )*{_SLR}\b",
+            rf"\b{_SLR} (?:\w+ ){{0,4}}?(?:is |was |were |are )?negative\b",
+        ),
+        polarity=-1, ignore=_NO_NEG),
     _Spec("trigger_points",
-          r"\btrigger points?\b(?! injections?)|\btwitch response\b|\btaut bands?\b",
-          ("trigger", "twitch", "taut")),
+        _alt(
+            r"\btrigger points?\b(?! injections?)",
+            r"\btwitch response\b",
+            r"\btaut bands?\b",
+        )),
     _Spec("joint_instability",
-          _alt(
-              r"\binstability\b",
-              r"\bunstable\b",
-              r"\blaxity\b",
-              r"\bgiv(?:ing|es) way\b",
-              r"\bbuckling\b",
-              r"\blocking\b",
-              r"\bcatching\b",
-              r"\bmechanical symptoms\b",
-              r"\bpositive (?:\w+ ){0,2}?(?:lachman|drawer|mcmurray|apprehension|pivot shift|varus"
-              r"|valgus)\w*",
-          ),
-          ("instability", "unstable", "laxity", "giving", "gives", "buckling", "locking", "catching",
-           "mechanical",
-           "positive")),
+        _alt(
+            r"\binstability\b",
+            r"\bunstable\b",
+            r"\blaxity\b",
+            r"\bgiv(?:ing|es) way\b",
+            r"\bbuckling\b",
+            r"\blocking\b",
+            r"\bcatching\b",
+            r"\bmechanical symptoms\b",
+            r"\bpositive (?:\w+ ){0,2}?(?:lachman|drawer|mcmurray|apprehension|pivot shift|varus|valgus)\w*",
+        )),
     _Spec("radiculopathy_on_exam",
-          _alt(
-              r"\b(?:clinical|objective|exam\w*|physical exam\w*|neurologic\w*) (?:\w+ ){0,3}?(?:evidence"
-              r"|signs|findings|exam\w*) (?:of |for |consistent with )?(?:\w+ ){0,2}?radicul\w*",
-              r"\bradiculopathy (?:is |was )?(?:clinically )?(?:obvious|evident|documented|confirmed"
-              r"|corroborated)\b",
-              r"\bradiographically confirmed radiculopathy\b",
-              r"\bdermatomal (?:distribution|pattern|sensory|numbness|loss|deficits?|changes?)\b",
-              r"\b(?:decreased|diminished|reduced|altered|loss of|absent"
-              r"|impaired) sensation (?:\w+ ){0,6}?(?:l[1-5]|s[12]|c[2-8])\b",
-              r"\b(?:l[1-5]|s1|c[5-8]) dermatom\w*",
-          ),
-          ("radicul", "dermatom", "sensation")),
+        _alt(
+            r"\b(?:clinical|objective|exam\w*|physical exam\w*|neurologic\w*) (?:\w+ ){0,3}?(?:evidence|signs"
+            r"|findings|exam\w*) (?:of |for |consistent with )?(?:\w+ ){0,2}?radicul\w*",
+            r"\bradiculopathy (?:is |was )?(?:clinically )?(?:obvious|evident|documented|confirmed"
+            r"|corroborated)\b",
+            r"\bradiographically confirmed radiculopathy\b",
+            r"\bdermatomal (?:distribution|pattern|sensory|numbness|loss|deficits?|changes?)\b",
+            r"\b(?:decreased|diminished|reduced|altered|loss of|absent"
+            r"|impaired) sensation (?:\w+ ){0,6}?(?:l[1-5]|s[12]|c[2-8])\b",
+            r"\b(?:l[1-5]|s1|c[5-8]) dermatom\w*",
+        )),
     _Spec("imaging_corroborates",
-          _alt(
-              r"\bradiographically confirmed\b",
-              r"\belectro-?\s*diagnostic(?:ally)? (?:confirmed|evidence)\b",
-              r"\bobjective evidence of the (?:pathophysiology|pathology)\b",
-          ),
-          ("radiographically", "electro", "objective")),
+        _alt(
+            r"\bradiographically confirmed\b",
+            r"\belectro-?\s*diagnostic(?:ally)? (?:confirmed|evidence)\b",
+            r"\bobjective evidence of the (?:pathophysiology|pathology)\b",
+        )),
     _Spec("imaging_corroborates",
-          _alt(
-              rf"\b(?:normal|unremarkable|negative) (?:\w+ ){{0,3}}?{_IMG}\b",
-              rf"\b{_IMG} (?:\w+ ){{0,8}}?(?:was |were |is |are )?(?:noted (?:as |to be )?)?(?:normal"
-              rf"|unremarkable|negative|within normal limits)\b",
-              r"\b(?:revealed|showed|reveals|shows) (?:an? )?(?:\w+ )?unremarkable\b",
-          ),
-          ("normal", "unremarkable", "negative"), polarity=-1),
+        _alt(
+            rf"\b(?:normal|unremarkable|negative) (?:\w+ ){{0,3}}?{_IMG}\b",
+            rf"\b{_IMG} (?:\w+ ){{0,8}}?(?:was |were |is |are )?(?:noted (?:as |to be )?)?(?:normal"
+            rf"|unremarkable|negative|within normal limits)\b",
+            r"\b(?:revealed|showed|reveals|shows) (?:an? )?(?:\w+ )?unremarkable\b",
+        ),
+        polarity=-1),
     _Spec("physiologic_evidence",
-          r"\b(?:unequivocal|objective|physiologic\w*) (?:\w+ ){0,2}?(?:evidence|findings|signs) (?:of "
-          r"|for )?(?:\w+ ){0,3}?(?:nerve|neurologic\w*|tissue insult|pathophysiology|radiculopathy"
-          r"|compromise|dysfunction)\b",
-          ("unequivocal", "objective", "physiologic")),
+        r"\b(?:unequivocal|objective|physiologic\w*) (?:\w+ ){0,2}?(?:evidence|findings|signs) (?:of "
+        r"|for )?(?:\w+ ){0,3}?(?:nerve|neurologic\w*|tissue insult|pathophysiology|radiculopathy|compromise"
+        r"|dysfunction)\b"),
     _Spec("surgical_candidate",
-          _alt(
-              r"\bsurgical candidate\b",
-              rf"\bcandidate for (?:\w+ ){{0,2}}?{_SURGERY}\b",
-              rf"\b(?:consider\w*|contemplat\w*|willing\w* to (?:consider|undergo|have)"
-              rf"|wish(?:es)? to (?:proceed|pursue|have)|interested in|pursu\w*|proceed with"
-              rf"|elect\w* to (?:have|undergo)) (?:\w+ ){{0,3}}?{_SURGERY}\b",
-              rf"\b{_SURGERY} (?:\w+ ){{0,2}}?(?:is |was |has been |were )?(?:recommended|planned|scheduled"
-              rf"|indicated|offered|discussed|proposed)\b",
-              rf"\b(?:recommended|planned|scheduled|proposed) (?:\w+ ){{0,3}}?{_SURGERY}\b",
-              rf"\btreatment plan (?:\w+ ){{0,2}}?(?:included|includes) (?:a "
-              rf"|an )?(?:\w+ ){{0,3}}?{_SURGERY}\b",
-          ),
-          _SURGERY_STEMS,
-          ignore=_NO_HYP),
+        _alt(
+            r"\bsurgical candidate\b",
+            rf"\bcandidate for (?:\w+ ){{0,2}}?{_SURGERY}\b",
+            rf"\b(?:consider\w*|contemplat\w*|willing\w* to (?:consider|undergo|have)"
+            rf"|wish(?:es)? to (?:proceed|pursue|have)|interested in|pursu\w*|proceed with"
+            rf"|elect\w* to (?:have|undergo)) (?:\w+ ){{0,3}}?{_SURGERY}\b",
+            rf"\b{_SURGERY} (?:\w+ ){{0,2}}?(?:is |was |has been |were )?(?:recommended|planned|scheduled"
+            rf"|indicated|offered|discussed|proposed)\b",
+            rf"\b(?:recommended|planned|scheduled|proposed) (?:\w+ ){{0,3}}?{_SURGERY}\b",
+            rf"\btreatment plan (?:\w+ ){{0,2}}?(?:included|includes) (?:a |an )?(?:\w+ ){{0,3}}?"
+            rf"{_SURGERY}\b",
+        ),
+        ignore=_NO_HYP),
     _Spec("homebound",
-          _alt(
-              r"\bhome ?bound\b",
-              r"\bhome-bound\b",
-              r"\bconfined to (?:the |his |her )?(?:home|house|bed)\b",
-              r"\bbed ?bound\b",
-              r"\bbed-bound\b",
-              r"\bbed-?ridden\b",
-              r"\bunable to leave (?:the |his |her )?(?:home|house)\b",
-          ),
-          ("home", "bound", "confined", "bed", "unable")),
+        _alt(
+            r"\bhome ?bound\b",
+            r"\bhome-bound\b",
+            r"\bconfined to (?:the |his |her )?(?:home|house|bed)\b",
+            r"\bbed ?bound\b",
+            r"\bbed-bound\b",
+            r"\bbed-?ridden\b",
+            r"\bunable to leave (?:the |his |her )?(?:home|house)\b",
+        )),
     _Spec("medical_treatment_at_home",
-          r"\b(?:skilled nursing|wound care|dressing changes?|intravenous|iv (?:therapy|antibiotics|infusion)"
-          r"|home infusions?|catheter care|ostomy care|home (?:physical|occupational) therapy"
-          r"|medication administration|injections? at home)\b",
-          ("skilled", "wound", "dressing", "intravenous", "iv", "home", "catheter", "ostomy", "medication",
-           "injection")),
+        r"\b(?:skilled nursing|wound care|dressing changes?|intravenous|iv (?:therapy|antibiotics|infusion)"
+        r"|home infusions?|catheter care|ostomy care|home (?:physical|occupational) therapy"
+        r"|medication administration|injections? at home)\b"),
     _Spec("medical_treatment_at_home",
-          r"\b(?:only|solely|primarily|mainly) (?:for |with )?(?:homemaker|housekeeping|personal care"
-          r"|custodial|chores|domestic)\w*",
-          ("only", "solely", "primarily", "mainly"), polarity=-1),
+        r"\b(?:only|solely|primarily|mainly) (?:for |with )?(?:homemaker|housekeeping|personal care|custodial"
+        r"|chores|domestic)\w*",
+        polarity=-1),
     _Spec("psych_evaluation_done",
-          r"\b(?:psych(?:ological|iatric)?|behavioral|mental health|neuropsych\w*) (?:\w+ )?(?:evaluations?"
-          r"|assessments?|consultations?|testing|screening|clearance|evals?)\b",
-          ("psych", "behavioral", "mental", "neuropsych")),
+        r"\b(?:psych(?:ological|iatric)?|behavioral|mental health|neuropsych\w*) (?:\w+ )?(?:evaluations?"
+        r"|assessments?|consultations?|testing|screening|clearance|evals?)\b"),
     _Spec("trial_successful",
-          _alt(
-              r"\bsuccessful (?:\w+ ){0,3}?trial\b",
-              r"\btrial (?:\w+ ){0,4}?(?:was |were )?(?:successful|effective|beneficial|helpful)\b",
-              r"\btrial (?:\w+ ){0,6}?(?:provided|gave|resulted in) (?:\d+ ?(?:%|percent) |significant |good "
-              r"|excellent )(?:\w+ )?(?:relief|improvement|benefit|reduction)\b",
-              r"\btried (?:this|the) (?:medication|device|unit) and (?:was|is) (?:happy|satisfied|pleased)\b",
-          ),
-          ("trial", "tried")),
+        _alt(
+            r"\bsuccessful (?:\w+ ){0,3}?trial\b",
+            r"\btrial (?:\w+ ){0,4}?(?:was |were )?(?:successful|effective|beneficial|helpful)\b",
+            r"\btrial (?:\w+ ){0,6}?(?:provided|gave|resulted in) (?:\d+ ?(?:%|percent) |significant |good "
+            r"|excellent )(?:\w+ )?(?:relief|improvement|benefit|reduction)\b",
+            r"\btried (?:this|the) (?:medication|device|unit) and (?:was|is) (?:happy|satisfied|pleased)\b",
+        )),
     _Spec("trial_successful",
-          _alt(
-              r"\b(?:failed|unsuccessful) (?:\w+ ){0,3}?trial\b",
-              r"\btrial (?:\w+ ){0,4}?(?:was |were )?(?:unsuccessful|ineffective|failed)\b",
-          ),
-          ("trial",), polarity=-1),
+        _alt(
+            r"\b(?:failed|unsuccessful) (?:\w+ ){0,3}?trial\b",
+            r"\btrial (?:\w+ ){0,4}?(?:was |were )?(?:unsuccessful|ineffective|failed)\b",
+        ),
+        polarity=-1),
     _Spec("adjunct_to_functional_restoration",
-          r"\b(?:adjunct|in conjunction|in combination|along|together|concurrent\w*) (?:to|with) (?:a |an "
-          r"|the |his |her )?(?:\w+ ){0,3}?(?:functional restoration|physical therapy|exercises?"
-          r"|home exercise|active therap\w*|rehabilitation|hep|work hardening|conditioning)\b",
-          ("adjunct", "conjunction", "combination", "along", "together", "concurrent")),
+        r"\b(?:adjunct|in conjunction|in combination|along|together|concurrent\w*) (?:to|with) (?:a |an |the "
+        r"|his |her )?(?:\w+ ){0,3}?(?:functional restoration|physical therapy|exercises?|home exercise"
+        r"|active therap\w*|rehabilitation|hep|work hardening|conditioning)\b"),
     _Spec("motivation_to_change",
-          _alt(
-              r"\b(?:highly |very |well |strongly )?motivated\b",
-              r"\bmotivation\b",
-              r"\bwilling(?:ness)? to (?:participate|change|engage|comply|work)\b",
-          ),
-          ("motivat", "willing")),
-    _Spec("motivation_to_change", r"\bunmotivated\b|\bpoor motivation\b|\black of motivation\b",
-          ("unmotivated", "motivation"), polarity=-1),
+        _alt(
+            r"\b(?:highly |very |well |strongly )?motivated\b",
+            r"\bmotivation\b",
+            r"\bwilling(?:ness)? to (?:participate|change|engage|comply|work)\b",
+        )),
+    _Spec("motivation_to_change",
+        _alt(
+            r"\bunmotivated\b",
+            r"\bpoor motivation\b",
+            r"\black of motivation\b",
+        ),
+        polarity=-1),
     # work
     _Spec("returned_to_work",
-          _alt(
-              r"\breturned to (?:work|(?:his |her )?(?:usual|regular|full|modified|light)(?: job)? (?:work"
-              r"|duty|duties))\b",
-              r"\breturned to (?:regular|full|usual) (?:job )?dut(?:y|ies)\b",
-              r"\b(?:he|she|patient|worker|claimant|applicant|employee|iw) (?:is |was |has been |remains "
-              r"|had been )?(?:currently |now |still )?(?:working|employed)\b",
-              r"\bcurrently working\b",
-              r"\bworking (?:full[- ]time|part[- ]time|full dut(?:y|ies)|regular dut(?:y|ies)"
-              r"|modified dut(?:y|ies)|light dut(?:y|ies)|with (?:modified |light )?(?:restrictions"
-              r"|duties))\b",
-              r"\bback to work\b",
-              r"\bwork status (?:is |was )?(?:return to work|modified|regular|full)\b",
-              r"\b(?:modified|light) duty (?:is |was )?(?:being )?accommodated\b",
-          ),
-          ("returned", "working", "back to work", "work status", "accommodated")),
+        _alt(
+            r"\breturned to (?:work|(?:his |her )?(?:usual|regular|full|modified|light)(?: job)? (?:work|duty"
+            r"|duties))\b",
+            r"\breturned to (?:regular|full|usual) (?:job )?dut(?:y|ies)\b",
+            r"\b(?:he|she|patient|worker|claimant|applicant|employee|iw) (?:is |was |has been |remains "
+            r"|had been )?(?:currently |now |still )?(?:working|employed)\b",
+            r"\bcurrently working\b",
+            r"\bworking (?:full[- ]time|part[- ]time|full dut(?:y|ies)|regular dut(?:y|ies)|modified dut(?:y"
+            r"|ies)|light dut(?:y|ies)|with (?:modified |light )?(?:restrictions|duties))\b",
+            r"\bback to work\b",
+            r"\bwork status (?:is |was )?(?:return to work|modified|regular|full)\b",
+            r"\b(?:modified|light) duty (?:is |was )?(?:being )?accommodated\b",
+        )),
     _Spec("returned_to_work",
-          _alt(
-              r"\boff (?:of )?work\b",
-              r"\b(?:temporar(?:il)?y )?total(?:ly)? (?:temporary )?disab(?:led|ility)\b",
-              r"\bttd\b",
-              r"\bnot (?:currently )?working\b",
-              r"\bunable to work\b",
-              r"\bhas not returned to work\b",
-          ),
-          ("off", "disab", "ttd", "working", "unable", "returned"), polarity=-1, ignore=_NO_NEG),
+        _alt(
+            r"\boff (?:of )?work\b",
+            r"\b(?:temporar(?:il)?y )?total(?:ly)? (?:temporary )?disab(?:led|ility)\b",
+            r"\bttd\b",
+            r"\bnot (?:currently )?working\b",
+            r"\bunable to work\b",
+            r"\bhas not returned to work\b",
+        ),
+        polarity=-1, ignore=_NO_NEG),
     # red flags and chronic pain (besides the diagnoses that imply them)
-    _Spec("red_flags", r"\bred[- ]?flags?\b", ("red",)),
+    _Spec("red_flags",
+        r"\bred[- ]?flags?\b"),
     _Spec("chronic_pain",
-          _alt(
-              r"\bchronic (?:\w+ ){0,3}?pain\b",
-              r"\bchronic pain syndrome\b",
-              r"\bpain (?:has )?persist\w* (?:for|beyond|over) (?:\w+ ){0,2}?(?:months|years)\b",
-          ),
-          ("chronic", "persist")),
+        _alt(
+            r"\bchronic (?:\w+ ){0,3}?pain\b",
+            r"\bchronic pain syndrome\b",
+            r"\bpain (?:has )?persist\w* (?:for|beyond|over) (?:\w+ ){0,2}?(?:months|years)\b",
+        )),
 ]
 
 # How the mentions of a tristate fact combine: "positive" (documented anywhere wins), "negative"
@@ -1401,18 +1388,30 @@ def _rx() -> dict[str, re.Pattern[str]]:
     compiled.update({f"modality:{k}": compile_spaced(p) for k, p in _MODALITY_TERMS.items()})
     compiled.update({f"body:{k}": compile_spaced(p) for k, p in _BODY_TERMS.items()})
     compiled["body:any"] = compile_spaced("|".join(_BODY_TERMS.values()))
+    compiled["body:named"] = compile_spaced("|".join(f"(?P<b_{k}>{v})" for k, v in _BODY_TERMS.items()))
+    compiled["kind:named"] = compile_spaced("|".join(f"(?P<k_{k}>{v})" for k, v in _KIND_TERMS.items()))
     compiled["kind:any"] = compile_spaced("|".join(v for k, v in _KIND_TERMS.items() if k != "dme"))
     return compiled
 
 
+def _stems_of(pattern: str, given: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The words a pattern's matches start with, or those given; a pattern is tried only where one is."""
+    found = first_words(pattern)
+    stems = tuple(sorted(found)) if found is not None else given
+    if not stems:
+        raise ValueError(f"say which words every match contains (stems=...): {pattern[:60]!r}")
+    return stems
+
+
 @cache
 def _diagnosis_rx() -> list[tuple[str, re.Pattern[str], tuple[str, ...]]]:
-    return [(flag, compile_spaced(p), stems) for flag, (p, stems) in _DIAGNOSES.items()]
+    return [(flag, compile_spaced(p), _stems_of(p)) for flag, p in _DIAGNOSES.items()]
 
 
 @cache
-def _tristate_rx() -> list[tuple[_Spec, re.Pattern[str]]]:
-    return [(spec, compile_spaced(spec.pattern)) for spec in _TRISTATE_SPECS]
+def _tristate_rx() -> list[tuple[_Spec, re.Pattern[str], tuple[str, ...]]]:
+    return [(spec, compile_spaced(spec.pattern), _stems_of(spec.pattern, spec.stems))
+            for spec in _TRISTATE_SPECS]
 
 
 # =====================================================================================
@@ -1460,7 +1459,8 @@ def _view(index: int, item: RequestedItem) -> _ItemView:
     text = normalize(item.text)
     kind = item.kind.value if hasattr(item.kind, "value") else str(item.kind)
     if kind == "other":
-        kind = next((k for k in _KIND_ORDER if rx[f"kind:{k}"].search(text)), "other")
+        found = {m.lastgroup for m in rx["kind:named"].finditer(text)}
+        kind = next((k for k in _KIND_ORDER if f"k_{k}" in found), "other")
         if kind == "other" and (_DRUG_MARKERS.search(text) or any(w in _CANON
                                                                   for w in _WORD_RX.findall(text))):
             kind = "drug"
@@ -1488,7 +1488,8 @@ def _view(index: int, item: RequestedItem) -> _ItemView:
     if kind in ("imaging", "electrodiagnostic"):
         source = normalize(item.modality) if item.modality else text
         modalities = tuple(k for k in _MODALITY_TERMS if rx[f"modality:{k}"].search(source))
-    body = tuple(item.body_parts) or tuple(k for k in _BODY_TERMS if rx[f"body:{k}"].search(text))
+    body = tuple(item.body_parts) or tuple(dict.fromkeys(
+        (m.lastgroup or "")[2:] for m in rx["body:named"].finditer(text)))
     return _ItemView(
         index=index, kind=kind, is_drug=is_drug, names=unique, canon=canon,
         session_kind=kind if kind in _SESSION_KINDS else None,
@@ -1506,13 +1507,14 @@ _DOC_RANK: dict[str, int] = {"summary": 0, "note": 0, "case_file": 0, "header": 
 
 
 @cache
-def _gate(stems: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
-    """How to find `stems`: by the first three letters of words, by whole short words, or (stems that
-    are not letters) by searching the text."""
-    keys = frozenset(stem[:3] for stem in stems if stem[:3].isalpha() and len(stem) >= 3)
-    short = frozenset(stem for stem in stems if stem.isalpha() and len(stem) < 3)
-    other = tuple(stem for stem in stems if not stem[:3].isalpha())
-    return keys, short, other
+def _gate(stems: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """How to find `stems`: by the first three letters of a word (short stems are their own key), then
+    the whole stem; stems that are not letters ('%', '/5') by searching the text."""
+    by_key: dict[str, tuple[str, ...]] = {}
+    for stem in stems:
+        if stem[:3].isalpha():
+            by_key[stem[:3]] = (*by_key.get(stem[:3], ()), stem)
+    return by_key, tuple(stem for stem in stems if not stem[:3].isalpha())
 
 
 class _Doc:
@@ -1528,6 +1530,7 @@ class _Doc:
         self.sents = split_sentences(text)
         self.starts = [s.start for s in self.sents]
         # every word's first three letters -> the sentences with such a word (patterns are tried only there)
+        self.texts = [self.norm[s.start:s.end] for s in self.sents]
         self.words: set[str] = set()
         self._keys: dict[str, list[int]] = {}
         self._tokens: dict[int, set[str]] = {}
@@ -1578,13 +1581,9 @@ class _Doc:
     def _find_all(self, rx: re.Pattern[str], stems: tuple[str, ...] | None = None) -> list[int]:
         """Sentences where `rx` matches: among those with one of `stems`, else in one pass over the text."""
         if stems is not None:
-            keys, short, other = _gate(stems)
-            near: set[int] = set()
-            for key in keys & self._keys.keys() | short & self._keys.keys():
-                near.update(self._keys[key])
-            for stem in other:
-                near.update(self._stem(stem))
-            return [si for si in sorted(near) if rx.search(self.norm, self.sents[si].start, self.sents[si].end)]
+            sents = self.sents
+            near = sorted(self._near(stems))
+            return [si for si in near if rx.search(self.norm, sents[si].start, sents[si].end)]
         found: list[int] = []
         for m in rx.finditer(self.norm):
             si = self.index_at(m.start())
@@ -1593,21 +1592,37 @@ class _Doc:
         return found
 
     def candidates(self, stems: tuple[str, ...]) -> list[int]:
-        """Sentences (not skipped) that may contain one of `stems`: a pattern needing one can match only there.
+        """Sentences (not skipped) with one of `stems`: a pattern needing one can match only there.
 
-        A sentence qualifies when a word of it starts with a stem's first three letters (the pattern
-        then decides); stems that are not letters ('%', '/5') are looked up in the text.
+        Sentences with a word that starts like a stem are found in an index, then checked for the
+        whole stem; stems that are not letters ('%', '/5') are looked up in the text.
         """
-        keys, short, other = _gate(stems)
-        found: set[int] = set()
-        for key in keys & self._keys.keys() | short & self._keys.keys():
-            found.update(self._keys[key])
-        for stem in other:
-            found.update(self._stem(stem))
+        found = self._near(stems)
         if not found:
             return []
         skip = self.skip
         return sorted(si for si in found if not skip[si])
+
+    def _near(self, stems: tuple[str, ...]) -> set[int]:
+        """Sentences with one of `stems` (skipped ones included)."""
+        by_key, other = _gate(stems)
+        index, texts = self._keys, self.texts
+        found: set[int] = set()
+        for key in by_key.keys() & index.keys():
+            wanted = by_key[key]
+            if wanted == (key,):  # the key is the whole stem
+                found.update(index[key])
+                continue
+            for si in index[key]:
+                if si not in found:
+                    text = texts[si]
+                    for stem in wanted:
+                        if stem in text:
+                            found.add(si)
+                            break
+        for stem in other:
+            found.update(self._stem(stem))
+        return found
 
     def _stem(self, stem: str) -> tuple[int, ...]:
         """Sentences that contain `stem` (cached)."""
@@ -1851,8 +1866,8 @@ def _read_diagnoses(doc: _Doc, acc: _Acc) -> None:
 
 
 def _read_tristates(doc: _Doc, acc: _Acc) -> None:
-    for spec, rx in _tristate_rx():
-        for si, m in doc.matches(rx, spec.stems):
+    for spec, rx, stems in _tristate_rx():
+        for si, m in doc.matches(rx, stems):
             status = _status(spec.polarity, doc.ctx(si, m.start(), m.end(), spec.ignore))
             if status is None:
                 continue

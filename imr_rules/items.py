@@ -247,7 +247,7 @@ def _drug_fields(core: str, work: str, hits: list[Hit]) -> dict[str, object]:
     lexicon = drug_lexicon()
     entries: list[DrugEntry] = []
     for hit in hits:
-        if hit.value not in entries:
+        if all(entry is not hit.value for entry in entries):
             entries.append(hit.value)
     ingredients: list[str] = []
     for entry in entries:
@@ -408,9 +408,13 @@ def _quantity_fields(work: str, low: str, core: str) -> dict[str, object]:
 def _times_per_day(work: str, low: str) -> tuple[float | None, re.Match[str] | None]:
     """How many times a day at most, and where it is written."""
     if _has(low, " on", "off") and (m := _ON_OFF.search(work)):
-        return 24 / (float(m.group(1)) + float(m.group(2))), m
+        cycle = float(m.group(1)) + float(m.group(2))
+        if cycle > 0:
+            return 24 / cycle, m
     if _has(low, "q", "every") and ((m := _Q_HOURS.search(work)) or (m := _EVERY_HOURS.search(work))):
-        return 24 / _num(m.group(1)), m
+        hours = _num(m.group(1))
+        if hours > 0:
+            return 24 / hours, m
     if _has(low, "day", "daily", "/d") and (m := _TIMES_DAY.search(work)):
         return _most(m.group(1), m.group(2)), m
     for pattern, per_day in _WORD_FREQUENCIES:
@@ -636,8 +640,8 @@ def parse_item(text: str) -> RequestedItem:
         if whole.topic != "other":
             found = whole
             core = text if whole.drug_hits else core  # drug names are found by position in the text
-    work = _blank(core, [m.span() for m in _ANY_DATE.finditer(core)])
-    low = work.lower()
+    undated = _blank(core, [m.span() for m in _ANY_DATE.finditer(core)])  # "DOS 5/1/15" is no quantity
+    work, low = undated, undated.lower()
     procedures = procedure_lexicon()
     parts = procedures.body_parts(core) or (procedures.body_parts(text) if portion else [])
     fields: dict[str, object] = {
@@ -661,7 +665,7 @@ def parse_item(text: str) -> RequestedItem:
         else:
             name = _LEADING_NAME.search(core)
             fields.update(name=name.group(1) if name else None, route=_route(work, "oral"))
-        fields.update(_strength_fields(_blank(core, [m.span() for m in _ANY_DATE.finditer(core)])))
+        fields.update(_strength_fields(undated))
         fields.update(_drug_numbers(core, work, low))
     else:
         fields.update(_service_fields(work, low, found.kind))

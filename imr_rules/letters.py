@@ -302,29 +302,34 @@ def _debris(lines: list[str], breaks: list[int]) -> set[int]:
 def _running_heads(lines: list[str], breaks: list[int]) -> set[int]:
     """Page numbers beside page breaks, and running headers and footers.
 
-    A running head is a short line that stands at the same place beside at least
-    half of the page breaks (digits aside, so "Page 2" matches "Page 3"), or that
-    repeats one of the letter's first lines right after a break.
+    A running header stands at the same place after at least half of the page
+    breaks and also at the top of the first page; a running footer, before them
+    and at the foot of the last page (digits aside, so "page 2" matches "page 3").
+    Content that merely repeats near a few breaks is neither.
     """
     near: dict[tuple[int, str], list[int]] = {}
     drop = set()
-    top = {_DIGITS.sub("#", line) for line in lines[:3]}
     for position in breaks:
         for index in range(max(0, position - _NEAR_BREAK), min(len(lines), position + _NEAR_BREAK)):
             line = lines[index]
             if (index == position or index == position - 1) and line.isdigit() and len(line) <= 3:
                 drop.add(index)
-                continue
-            if len(line) > 100 or _is_structural(line):
-                continue
-            key = _DIGITS.sub("#", line)
-            if index >= position and key in top:
-                drop.add(index)
-            near.setdefault((index - position, key), []).append(index)
-    needed = max(2, (len(breaks) + 1) // 2)
-    for indexes in near.values():
-        if len(set(indexes)) >= needed:
+            elif len(line) <= 100 and not _is_structural(line):
+                near.setdefault((index - position, _DIGITS.sub("#", line)), []).append(index)
+    if not near:
+        return drop
+    top = {_DIGITS.sub("#", line): index for index, line in enumerate(lines[:_NEAR_BREAK + 1])}
+    foot = len(lines) - _NEAR_BREAK - 1
+    bottom = {_DIGITS.sub("#", line): index for index, line in enumerate(lines[foot:], start=foot)}
+    needed = max(1, (len(breaks) + 1) // 2)
+    for (offset, key), indexes in near.items():
+        if len(set(indexes)) < needed:
+            continue
+        anchor = (top if offset >= 0 else bottom).get(key)
+        if anchor is not None and anchor not in indexes:  # the first page's head, or the last page's foot
             drop.update(indexes)
+            if offset < 0:
+                drop.add(anchor)
     return drop
 
 

@@ -24,6 +24,7 @@ from imr_rules.yamlio import LineDict, load_yaml_file
 DRUGS_FILE = "lexicon/drugs.yaml"
 PROCEDURES_FILE = "lexicon/procedures.yaml"
 
+# The values of item.route, item.kind, item.body_parts and item.laterality (rules/facts.yaml).
 Route = Literal["oral", "topical", "transdermal", "sublingual", "buccal", "intranasal", "injection", "other"]
 Kind = Literal[
     "drug", "imaging", "physical_therapy", "chiropractic", "acupuncture", "injection", "electrodiagnostic",
@@ -75,6 +76,8 @@ class DrugEntry(_Strict):
 
 
 class ContextRule(_Strict):
+    """Words anywhere in the item that move it to another topic ("post-op" physical therapy)."""
+
     words: list[str] = Field(min_length=1)
     topic: str
 

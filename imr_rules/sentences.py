@@ -36,12 +36,11 @@ class Sentence(NamedTuple):
     end: int
 
 
-# A candidate end: . ! ? (and closing quotes/brackets) followed by whitespace.
-_END_RX = re.compile(r"[.!?]+[\"')\]]*(?=\s)")
+# An end: . ! ? (and closing quotes/brackets), whitespace, then what can start a sentence.
+_END_RX = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
 # A heading line ("DIAGNOSES:", "Plan:") starts a new sentence even without a full stop before it.
 _HEADING_RX = re.compile(r"\n[ \t]*(?=[A-Z][A-Za-z0-9 /&()-]{1,40}:[ \t\r\n])")
-_NEXT_RX = re.compile(r"\s+([\"'(\[]?)(\S)")
-_GLUED_RX = re.compile(r"(?<=[a-z0-9])\.(?=[A-Z][a-z]{2,})")
+_GLUED_RX = re.compile(r"\.(?=[A-Z][a-z]{2,})")
 _COLON_RX = re.compile(r":(?=[ \t]*\r?\n\s*[\"'(]?[A-Z0-9])")
 _ABBREV = frozenset({
     "dr", "mr", "mrs", "ms", "vs", "e.g", "i.e", "approx", "st", "jr", "sr", "fig", "pg", "pp", "p",
@@ -51,46 +50,35 @@ _WORD_BEFORE_RX = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
 def _is_boundary(text: str, dot: int, after: int) -> bool:
-    """Whether the end mark at text[dot] really ends a sentence (not 'Dr.', 'e.g.', '2.')."""
-    nxt = _NEXT_RX.match(text, after)
-    if not nxt:
-        return False
-    first = nxt.group(2)
-    if not (first.isupper() or first.isdigit() or nxt.group(1)):
-        return False
-    if text[dot] != ".":
-        return True
+    """Whether a full stop at text[dot] ends a sentence rather than an abbreviation ('Dr.', 'e.g.')."""
     word = _WORD_BEFORE_RX.search(text, max(0, dot - 12), dot)
-    if word and word.group(1).lower().rstrip(".") in _ABBREV:
-        # "No. 5" is an abbreviation; "... with no." followed by a capital is a sentence end
-        return word.group(1).lower() == "no" and not first.isdigit()
-    return True
+    if not word or word.group(1).lower().rstrip(".") not in _ABBREV:
+        return True
+    # "No. 5" is an abbreviation; "... with no." followed by a capital ends a sentence
+    return word.group(1).lower() == "no" and not text[after:after + 40].lstrip(" \t\r\n\"'([").startswith(
+        tuple("0123456789"))
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """The sentences of `text` as spans, leading and trailing whitespace excluded."""
-    cuts: list[int] = []
-    for m in _END_RX.finditer(text):
-        if _is_boundary(text, m.start(), m.end()):
-            cuts.append(m.end())
+    cuts = [m.end() for m in _END_RX.finditer(text)
+            if text[m.start()] != "." or _is_boundary(text, m.start(), m.end())]
     cuts.extend(m.end() for m in _COLON_RX.finditer(text))  # "... as follows:" and a new paragraph
-    cuts.extend(m.end() for m in _GLUED_RX.finditer(text))  # "5mg.Physician notes ..." (a lost space)
-    cuts.sort()
+    cuts.extend(m.end() for m in _GLUED_RX.finditer(text)  # "5mg.Physician notes ..." (a lost space)
+                if m.start() and text[m.start() - 1].isalnum())
     if "\n" in text:
         cuts.extend(m.start() for m in _HEADING_RX.finditer(text))
-        cuts.sort()
+    cuts.sort()
     sentences: list[Sentence] = []
     pos = 0
     for cut in [*cuts, len(text)]:
         if cut <= pos:
             continue
-        start, end = pos, cut
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            sentences.append(Sentence(len(sentences), start, end))
+        piece = text[pos:cut]
+        stripped = piece.strip()
+        if stripped:
+            start = pos + len(piece) - len(piece.lstrip())
+            sentences.append(Sentence(len(sentences), start, start + len(stripped)))
         pos = cut
     return sentences
 
@@ -128,3 +116,90 @@ def spaced(pattern: str) -> str:
 def compile_spaced(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """Compile a single-spaced pattern for the normal form (see `spaced`)."""
     return re.compile(spaced(pattern), flags)
+
+
+def alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern (split at '|' outside groups and classes)."""
+    parts: list[str] = []
+    depth, in_class, start, i = 0, False, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _group_end(pattern: str, open_at: int) -> int:
+    """Index just past the ')' closing the group that opens at `open_at`."""
+    depth, in_class, i = 0, False, open_at
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError(f"unbalanced group in {pattern!r}")
+
+
+_GROUP_OPEN_RX = re.compile(r"\((?:\?:|\?P<\w+>)?")
+_LOOKBEHIND_RX = re.compile(r"\(\?<[=!]")
+
+
+def first_words(pattern: str) -> set[str] | None:
+    """The letters every match of `pattern` begins with, one string per way it can begin ('no',
+    'lack', 'possib'), or None when some match need not begin with letters known here.
+
+    Lets a caller try a pattern only where a word starts with one of them.
+    """
+    found: set[str] = set()
+    for alt in alternatives(pattern):
+        alt = alt.removeprefix("\\b")
+        while _LOOKBEHIND_RX.match(alt):  # a look-behind consumes nothing
+            alt = alt[_group_end(alt, 0):].removeprefix("\\b")
+        group = _GROUP_OPEN_RX.match(alt)
+        if group:
+            end = _group_end(alt, 0)
+            inner = first_words(alt[group.end():end - 1])
+            if inner is None:
+                return None
+            if alt[end:end + 1] in ("?", "*"):  # optional: what follows can begin the match too
+                rest = first_words(alt[end + 1:].lstrip(" +").removeprefix("\\s*").removeprefix("\\s+"))
+                if rest is None:
+                    return None
+                inner |= rest
+            found |= inner
+            continue
+        word = re.match(r"[a-z]+", alt)
+        if not word:
+            return None
+        letters = word.group()
+        if alt[len(letters):len(letters) + 1] in ("?", "*", "{"):
+            letters = letters[:-1]
+        if not letters:
+            return None
+        found.add(letters)
+    return found

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from imr_rules.citations import parse_citation
 from imr_rules.errors import InputError
-from imr_rules.lexicon import PhraseMatcher, drug_lexicon, input_error_from
+from imr_rules.letters import SourceFamily
+from imr_rules.lexicon import Kind, PhraseMatcher, drug_lexicon, input_error_from
 from imr_rules.paths import data_file
 from imr_rules.yamlio import LineDict, load_yaml_file
 
@@ -30,12 +32,14 @@ OTHER = "other"
 
 
 class Topic(BaseModel):
+    """A guideline topic: rules are filed under it, items and citations are classified into it."""
+
     model_config = ConfigDict(extra="forbid")
 
     key: str
     title: str
-    kind: str
-    aliases: list[str] = Field(default_factory=list)
+    kind: Kind = Field(description="The kind of item the topic is mostly about")
+    aliases: list[str] = Field(default_factory=list, description="Other names for the key")
 
 
 class CitationRule(BaseModel):
@@ -130,9 +134,6 @@ class TopicBook:
 
     def _page_topics(self, line: str) -> list[tuple[int, list[str]]]:
         """Topics of the pages cited from the 2009 Chronic Pain guidelines, most pages overlapped first."""
-        from imr_rules.citations import parse_citation
-        from imr_rules.letters import SourceFamily
-
         out: list[tuple[int, list[str]]] = []
         for part in parse_citation(line).parts:
             if part.family != SourceFamily.mtus_cpmtg_2009 or not part.pages:

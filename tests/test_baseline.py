@@ -98,12 +98,12 @@ def test_the_same_letter_in_another_folder_matches_its_baseline():
 
 
 def test_a_baseline_from_the_other_mode_is_refused():
-    with pytest.raises(InputError, match="made in fidelity mode and this run is in prediction mode"):
+    with pytest.raises(InputError, match="made in fidelity mode; this run is in prediction mode"):
         baseline.compare(baseline.baseline_of(RUN, "fidelity"), RUN, "prediction")
 
 
 def test_two_letters_with_one_file_name_cannot_be_saved():
-    with pytest.raises(InputError, match="a/x.txt and b/x.txt have the same file name"):
+    with pytest.raises(InputError, match="has the same file name as a/x.txt"):
         baseline.baseline_of([letter("a/x.txt"), letter("b/x.txt")], "prediction")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,13 @@ ITEM_KEYS = {"item", "actual", "predicted", "topic", "rules", "citation", "missi
 def predictor(monkeypatch, tmp_path):
     """The fake parser and predictor stand in for the project's; returns a setter to swap the predictor."""
     chosen = {"predict": fake_predict}
-    monkeypatch.setattr(corpus, "_letters_parse_letter", lambda: fake_parse)
-    monkeypatch.setattr(corpus, "_pipeline_predict_letter", lambda: chosen["predict"])
-    monkeypatch.setattr(corpus, "_topics_topic_of_citation", lambda: fake_topic)
+    make_job = corpus.make_job
+
+    def fake_make_job(**settings):
+        return make_job(**settings, parser=fake_parse, predictor=chosen["predict"],
+                        topic_of_citation=fake_topic)
+
+    monkeypatch.setattr(corpus, "make_job", fake_make_job)
     monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path / "cache"))
     return lambda predict: chosen.update(predict=predict)
 
@@ -146,6 +151,13 @@ def test_the_table_goes_to_stdout_and_the_run_is_quiet_when_all_is_well(capsys, 
     assert "files 2: 2 read, 0 failed" in out and "always Upheld" in out
 
 
+def test_a_progress_bar_is_drawn_only_on_a_terminal(capsys, predictor, letters, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    _, out, err = run(capsys, str(letters), "--workers", "0")
+    assert "\r[" in err and "3/3 letters\n" in err
+    assert "3/3 letters" not in out
+
+
 def test_failed_letters_are_named_with_their_reasons_and_the_exit_is_1(capsys, predictor, letters):
     code, out, err = run(capsys, str(letters), "--workers", "0")
     assert code == 1
@@ -157,7 +169,7 @@ def test_failed_letters_are_named_with_their_reasons_and_the_exit_is_1(capsys, p
     ("args", "message"),
     [
         (["--as-of", "2016-01-01", "--as-of-letter"], "--as-of and --as-of-letter exclude each other"),
-        (["--as-of", "last tuesday"], "--as-of: not a date (YYYY-MM-DD): 'last tuesday'"),
+        (["--as-of", "last tuesday"], "not a date (YYYY-MM-DD): 'last tuesday'"),
         (["--baseline", "missing.json"], "cannot read baseline"),
     ],
 )
@@ -221,7 +233,7 @@ def test_a_baseline_of_the_other_mode_is_refused_before_any_letter_is_read(
     run(capsys, str(letters), "--save-baseline", str(saved), "--mode", "fidelity")
     code, out, err = run(capsys, str(letters), "--baseline", str(saved))
     assert code == 2 and out == ""
-    assert "the baseline was made in fidelity mode and this run is in prediction mode" in err
+    assert "the baseline was made in fidelity mode; this run is in prediction mode" in err
 
 
 def test_letters_that_share_a_file_name_cannot_be_baselined(capsys, predictor, letters, tmp_path):
@@ -230,7 +242,7 @@ def test_letters_that_share_a_file_name_cannot_be_baselined(capsys, predictor, l
     (twin / "a.txt").write_text(LETTER_B, encoding="utf-8")
     code, out, err = run(capsys, str(letters), str(twin), "--save-baseline", str(tmp_path / "b.json"))
     assert code == 2 and out == ""
-    assert "letters/a.txt and twin/a.txt have the same file name" in err
+    assert "twin/a.txt: has the same file name as letters/a.txt" in err
 
 
 def test_the_report_is_written_as_one_html_file(capsys, predictor, letters, tmp_path):

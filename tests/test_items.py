@@ -6,8 +6,11 @@ The sentences are written in the forms IMR letters use, not copied from any lett
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from imr_rules.items import ItemKind, Laterality, RequestedItem, parse_item
+from imr_rules.topics import load_topics
 
 # ---------------------------------------------------------------- what a drug item is
 
@@ -351,7 +354,8 @@ def test_a_bare_remainder_takes_its_topic_from_the_whole_request():
         ("Bilateral L4-5 medial branch blocks", ItemKind.injection, "facet_injections", "facet procedure"),
         ("Trigger point injections x4 to the trapezius", ItemKind.injection, "trigger_point_injections",
          "trigger point injection"),
-        ("Spinal cord stimulator trial", ItemKind.surgery, "spinal_cord_stimulator", "spinal cord stimulator"),
+        ("Spinal cord stimulator trial", ItemKind.surgery, "spinal_cord_stimulator",
+         "spinal cord stimulator"),
         ("Electro-acupuncture 6 sessions", ItemKind.acupuncture, "acupuncture", "acupuncture"),
     ],
 )
@@ -387,6 +391,21 @@ def test_the_more_specific_treatment_decides_the_topic(text, topic):
     assert parse_item(text).topic == topic
 
 
+_WORDS_OF_ITEMS = st.sampled_from([
+    "Norco", "10/325mg", "#60", "x", "0", "q", "every", "0 hours on", "0 hours off", "hrs", "1-2", "tabs",
+    "twice", "a", "day", "week", "times", "for", "6", "weeks", "MRI", "left", "L4-5", "cream", "%", "(", ")",
+    "was the original request.", "DOS", "13/45/2016", "retro", "refills", "with", "visits", "sessions", "PT",
+    "TENS",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_WORDS_OF_ITEMS, st.text(max_size=8)), max_size=14).map(" ".join))
+def test_any_text_reads_as_an_item_with_a_known_topic(text):
+    item = parse_item(text)
+    assert item.topic in load_topics().keys
+
+
 def test_every_item_gets_a_topic_and_other_only_when_nothing_matches():
     assert parse_item("Something nobody has asked for before").topic == "other"
     assert parse_item("").topic == "other"
@@ -403,7 +422,8 @@ def test_every_item_gets_a_topic_and_other_only_when_nothing_matches():
         ("Epidural injection at C5-6", ["cervical_spine"]),
         ("Facet blocks L5-S1", ["lumbar_spine"]),
         ("Physical therapy for the neck and upper back", ["cervical_spine", "thoracic_spine"]),
-        ("Chiropractic care for the neck, mid-back and low back", ["cervical_spine", "thoracic_spine", "lumbar_spine"]),
+        ("Chiropractic care for the neck, mid-back and low back",
+         ["cervical_spine", "thoracic_spine", "lumbar_spine"]),
         ("EMG of the upper extremities", ["upper_extremity"]),
         ("MRI of the fingers of the left hand", ["hand"]),
         ("MRI of the left groin", ["hip"]),
@@ -416,7 +436,8 @@ def test_body_parts_are_normalized(text, parts):
 
 
 def test_spinal_levels_are_kept():
-    assert parse_item("Transforaminal epidural injection at L4-5 and L5-S1").spinal_levels == ["L4-5", "L5-S1"]
+    item = parse_item("Transforaminal epidural injection at L4-5 and L5-S1")
+    assert item.spinal_levels == ["L4-5", "L5-S1"]
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ class Base:
     lines: tuple[str, ...]
     hard: frozenset[int]
     read: str  # the parse, as JSON without input line numbers
-    words: frozenset[str]  # lowercase words of 6+ letters the letter spells whole at least twice
+    words: frozenset[str]  # words of 6+ letters the letter spells whole at least twice, and never hyphenated
     case_number: str | None
 
 
@@ -83,7 +83,8 @@ def _bases() -> tuple[Base, ...]:
         lines = [line for line in lines if line]
         letter = parse_letter(text)
         whole = re.findall(r"(?<![A-Za-z-])[a-z]{6,}(?![A-Za-z-])", text.lower())
-        words = frozenset(w for w in set(whole) if whole.count(w) >= 2)
+        hyphenated = {w.replace("-", "") for w in re.findall(r"[a-z]+(?:-[a-z]+)+", text.lower())}
+        words = frozenset(w for w in set(whole) if whole.count(w) >= 2 and w not in hyphenated)
         bases.append(Base(name, tuple(lines), _hard_lines(lines, [i.heading for i in letter.items]),
                           _read(text), words, letter.case_number))
     return tuple(bases)

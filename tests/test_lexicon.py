@@ -2,14 +2,19 @@
 
 from collections import defaultdict
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from corpus_paths import shared_dir
 
 from imr_rules.errors import InputError
-from imr_rules.items import ItemKind, parse_item
+from imr_rules.items import ItemKind, Laterality, parse_item
 from imr_rules.lexicon import (
+    BodyPart,
+    Kind,
     PhraseMatcher,
+    Route,
+    Side,
     drug_lexicon,
     load_drug_lexicon,
     load_procedure_lexicon,
@@ -65,6 +70,15 @@ def test_body_parts_are_the_values_the_fact_catalogue_declares():
     assert set(raw["spinal_levels"].values()) <= set(declared)
 
 
+def test_the_lexicon_vocabularies_are_the_ones_items_and_facts_use():
+    facts = {fact["name"]: fact for fact in load_yaml_file(data_file("facts.yaml"))["facts"]}
+    assert set(get_args(Kind)) == {kind.value for kind in ItemKind} == set(facts["item.kind"]["values"])
+    assert set(get_args(Route)) == set(facts["item.route"]["values"])
+    assert set(get_args(BodyPart)) == set(facts["item.body_parts"]["values"])
+    sides = set(facts["item.laterality"]["values"])
+    assert set(get_args(Side)) == {side.value for side in Laterality} == sides
+
+
 def test_the_lexicons_are_loaded_once():
     assert drug_lexicon() is drug_lexicon()
     assert procedure_lexicon() is procedure_lexicon()
@@ -117,7 +131,8 @@ def test_an_unknown_class_is_reported_with_file_and_line(tmp_path):
 
 
 def test_an_unknown_topic_is_reported(tmp_path):
-    path = _write(tmp_path, "drugs.yaml", _CLASSES + "drugs:\n  - {generic: x, class: opioid, topic: nope, names: [x]}\n")
+    path = _write(tmp_path, "drugs.yaml",
+                  _CLASSES + "drugs:\n  - {generic: x, class: opioid, topic: nope, names: [x]}\n")
     with pytest.raises(InputError, match="unknown topic 'nope'") as err:
         load_drug_lexicon(path, TOPICS)
     assert err.value.line == 4
@@ -131,7 +146,8 @@ def test_a_class_with_an_unknown_topic_is_reported(tmp_path):
 
 
 def test_a_name_used_twice_is_reported_at_the_second_use(tmp_path):
-    path = _write(tmp_path, "drugs.yaml", _CLASSES + "drugs:\n  - {generic: x, class: opioid, names: [Ben-Gay]}\n"
+    path = _write(tmp_path, "drugs.yaml",
+                  _CLASSES + "drugs:\n  - {generic: x, class: opioid, names: [Ben-Gay]}\n"
                   "  - {generic: y, class: opioid, names: [bengay]}\n")
     with pytest.raises(InputError, match="'bengay' is already used") as err:
         load_drug_lexicon(path, TOPICS)
@@ -139,7 +155,8 @@ def test_a_name_used_twice_is_reported_at_the_second_use(tmp_path):
 
 
 def test_a_field_of_the_wrong_shape_is_reported(tmp_path):
-    path = _write(tmp_path, "drugs.yaml", _CLASSES + "drugs:\n  - generic: x\n    class: opioid\n    names: []\n")
+    path = _write(tmp_path, "drugs.yaml",
+                  _CLASSES + "drugs:\n  - generic: x\n    class: opioid\n    names: []\n")
     with pytest.raises(InputError, match="names") as err:
         load_drug_lexicon(path, TOPICS)
     assert err.value.line == 6
@@ -170,7 +187,8 @@ def test_a_procedure_with_an_unknown_kind_is_reported(tmp_path):
 
 
 def test_an_unknown_body_part_is_reported(tmp_path):
-    path = _write(tmp_path, "procedures.yaml", _PROCEDURES + "procedures: []\nbody_parts:\n  lumbar_spine: [back]\n"
+    path = _write(tmp_path, "procedures.yaml",
+                  _PROCEDURES + "procedures: []\nbody_parts:\n  lumbar_spine: [back]\n"
                   "  tail: [coccyx]\n")
     with pytest.raises(InputError, match="unknown value 'tail'") as err:
         load_procedure_lexicon(path, TOPICS)
@@ -178,7 +196,8 @@ def test_an_unknown_body_part_is_reported(tmp_path):
 
 
 def test_a_procedure_phrase_used_twice_is_reported(tmp_path):
-    path = _write(tmp_path, "procedures.yaml", _PROCEDURES + "body_parts: {lumbar_spine: [back]}\nprocedures:\n"
+    path = _write(tmp_path, "procedures.yaml",
+                  _PROCEDURES + "body_parts: {lumbar_spine: [back]}\nprocedures:\n"
                   "  - {key: a, kind: imaging, topic: imaging, phrases: [x-ray]}\n"
                   "  - {key: b, kind: imaging, topic: imaging, phrases: [xray]}\n")
     with pytest.raises(InputError, match="'xray' is already used") as err:

@@ -52,7 +52,7 @@ def _parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--as-of: not a date (YYYY-MM-DD): {text!r}") from None
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 _HELP = {
@@ -82,7 +82,8 @@ def eval_command(
     save_baseline: Annotated[Path | None, typer.Option(help=_HELP["save_baseline"])] = None,
     workers: Annotated[int, typer.Option(min=0, help=_HELP["workers"])] = 1,
     timeout: Annotated[float, typer.Option(min=0.1, help=_HELP["timeout"])] = 60.0,
-    as_of: Annotated[str | None, typer.Option(help=_HELP["as_of"])] = None,
+    as_of: Annotated[date | None, typer.Option(parser=_parse_date, metavar="DATE",
+                                               help=_HELP["as_of"])] = None,
     as_of_letter: Annotated[bool, typer.Option("--as-of-letter", help=_HELP["as_of_letter"])] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help=_HELP["no_cache"])] = False,
 ) -> None:
@@ -97,16 +98,15 @@ def eval_command(
     if as_of is not None and as_of_letter:
         error("--as-of and --as-of-letter exclude each other")
         raise typer.Exit(EXIT_USAGE)
-    fixed_date = _parse_date(as_of) if as_of is not None else None
     before = baselines.load_baseline(baseline) if baseline is not None else None
     if before is not None:
-        baselines.require_mode(before, mode.value)
+        baselines.require_mode(before, mode.value, baseline)
     sources = corpus.discover(paths)
     if baseline is not None or save_baseline is not None:
         baselines.require_distinct_file_names(source.name for source in sources)
     job = corpus.make_job(
         mode=mode.value,
-        as_of=fixed_date,
+        as_of=as_of,
         cache_dir=None if no_cache else corpus.default_cache_dir(),
     )
     progress = _ProgressBar() if sys.stderr.isatty() else None
@@ -116,7 +116,7 @@ def eval_command(
         error(str(err))
         raise typer.Exit(EXIT_FAILED) from None
 
-    as_of_label = fixed_date.isoformat() if fixed_date else "letter"
+    as_of_label = as_of.isoformat() if as_of else "letter"
     summary = metrics.summarize(letters, mode=mode.value, as_of=as_of_label)
     sys.stdout.write(reports.text_table(summary))
     if json_file is not None:
@@ -132,6 +132,8 @@ def eval_command(
         print(f"\nagainst baseline {baseline.name}: {count} item{'' if count == 1 else 's'} changed")
         for change in comparison.changes:
             print(f"  {baselines.describe(change)}")
+        if comparison.letters_not_run:
+            print(f"  ({comparison.letters_not_run} letters of the baseline were not in this run)")
         regressions = comparison.regressions
     if save_baseline is not None:
         baselines.save_baseline(save_baseline, baselines.baseline_of(letters, mode.value))

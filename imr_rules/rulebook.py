@@ -1,0 +1,1222 @@
+"""Guideline rules as data: the rule model, its condition language, loading and linting.
+
+A rule file holds the rules of one guideline topic::
+
+    topic: benzodiazepines
+    rules:
+      - id: benzodiazepines-beyond-four-weeks
+        title: Benzodiazepines are limited to four weeks
+        citation: {source: MTUS Chronic Pain 2009, section: Benzodiazepines, pages: "24"}
+        in_force: {from: 2009-07-18, to: 2016-07-28}
+        applies_to: {drug_class: [benzodiazepine]}
+        when:
+          - any:
+              - weeks_of_use > 4
+              - item.days_supply > 28
+        effect: upheld
+        because: Use beyond four weeks ({weeks_of_use} weeks so far) is not recommended.
+        to_change: Request a course of four weeks or less.
+        tests: [...]
+
+**Conditions.** `when` is a list of conditions that must all hold. A condition is a
+one-line test of one fact, or a mapping with one key: `all:` (a list; every one
+holds), `any:` (a list; at least one holds) or `not:` (one condition; it does not
+hold). A one-line test is written in a small grammar, read by our own tokenizer and
+never evaluated as Python::
+
+    FACT                      a bool fact is true            continuing_treatment
+    FACT documented           a tristate is documented       functional_improvement documented
+         not_documented | documented_false
+    FACT present | absent     the fact has a value / has none
+    FACT == VALUE             also != < <= > >=              weeks_of_use > 4
+    FACT in [V1, V2, ...]     equals one of                  item.route in [oral, sublingual]
+    FACT contains VALUE       a flags fact holds a member    diagnoses contains insomnia
+
+VALUE is a number, an ISO date (2016-07-29), true / false, a word, or a quoted
+string. Every comparison needs the fact to have a value: `weeks_of_use > 4` and
+`weeks_of_use <= 4` are both false when the weeks are not documented; `not:` is the
+plain logical negation, and `absent` / `present` test for the missing value. A
+tristate is never absent: missing reads as not_documented.
+
+**Precedence** between rules that fire is decided in `imr_rules.engine`; a rule
+takes part through `citation.source` (MTUS first), `exception_to` and `priority`.
+
+`lint_rulebook` checks everything a rule author can get wrong and reports each
+problem as `file:line:col: rule-id: problem`; `load_rulebook` refuses a rulebook
+with any problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    PrivateAttr,
+    ValidationError,
+    WithJsonSchema,
+)
+
+from imr_rules.catalogue import (
+    AS_OF,
+    CATALOGUE_FILE,
+    TRISTATE_VALUES,
+    Catalogue,
+    FactType,
+    load_catalogue,
+)
+from imr_rules.errors import InputError
+from imr_rules.items import ItemKind, RequestedItem
+from imr_rules.letters import Decision, SourceFamily
+from imr_rules.paths import rules_dir
+from imr_rules.results import GuidelineRef
+from imr_rules.yamlio import LineDict, _LineLoader
+
+TOPICS_FILE = "topics.yaml"
+NOT_RULE_FILES = frozenset({TOPICS_FILE, CATALOGUE_FILE})
+NOT_RULE_FOLDERS = frozenset({"lexicon"})
+
+RULE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+MTUS_SOURCES = frozenset(s for s in SourceFamily if s.value.startswith("MTUS"))
+NOT_CITABLE = frozenset({SourceFamily.none_cited, SourceFamily.unknown})
+PAGE_CITED = frozenset({SourceFamily.mtus_cpmtg_2009})
+
+# ---------------------------------------------------------------- YAML with positions
+
+
+class LineList(list):
+    """A list from YAML that knows the line and column of itself and of each element."""
+
+    line: int = 0
+    column: int = 0
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.positions: list[tuple[int, int]] = []
+
+    def where(self, index: int) -> tuple[int, int]:
+        return self.positions[index] if 0 <= index < len(self.positions) else (self.line, self.column)
+
+
+class _RuleLoader(_LineLoader):
+    """The project's safe line-keeping loader, with lists that also keep positions."""
+
+
+def _construct_sequence(loader: _RuleLoader, node: yaml.SequenceNode) -> LineList:
+    out = LineList()
+    for child in node.value:
+        out.append(loader.construct_object(child, deep=True))
+        out.positions.append((child.start_mark.line + 1, child.start_mark.column + 1))
+    out.line = node.start_mark.line + 1
+    out.column = node.start_mark.column + 1
+    return out
+
+
+_RuleLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)  # type: ignore[arg-type]
+
+
+def load_rule_yaml(path: str | Path) -> Any:
+    """Read a rule file safely, keeping positions; bad YAML is an InputError with file and line."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read file: {err.__class__.__name__}: {err}", p) from None
+    try:
+        return yaml.load(text, Loader=_RuleLoader)  # noqa: S506 - _RuleLoader is a SafeLoader
+    except InputError as err:
+        err.path = str(p)
+        raise
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        raise InputError(
+            f"malformed YAML: {err.problem or err}", p, mark.line + 1 if mark else None, mark.column + 1 if mark else None
+        ) from None
+    except yaml.YAMLError as err:
+        raise InputError(f"malformed YAML: {err}", p) from None
+
+
+def _where(node: Any, key: Any = None) -> tuple[int, int]:
+    if key is not None and isinstance(node, LineDict | LineList):
+        return node.where(key)
+    return (getattr(node, "line", 0), getattr(node, "column", 0))
+
+
+# ---------------------------------------------------------------- the condition language
+
+UNARY_OPS = ("documented", "not_documented", "documented_false", "present", "absent")
+COMPARE_OPS = ("==", "!=", "<", "<=", ">", ">=")
+OPERATORS = (*COMPARE_OPS, "in", "contains", *UNARY_OPS)
+
+Scalar = bool | float | int | str | date
+
+
+class ConditionError(ValueError):
+    """A condition that cannot be read, with where it was written."""
+
+    def __init__(self, problem: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One test of one fact: `fact op value`. `ftype` is filled in once the fact is resolved."""
+
+    fact: str
+    op: str
+    value: Scalar | tuple[Scalar, ...] | None = None
+    text: str = ""
+    line: int = 0
+    column: int = 0
+    ftype: FactType | None = None
+
+    def render(self) -> str:
+        if self.op == "==" and self.value is True and self.ftype in (None, FactType.bool) and " " not in self.text:
+            return self.fact
+        if self.value is None:
+            return f"{self.fact} {self.op}"
+        return f"{self.fact} {self.op} {_render_value(self.value)}"
+
+
+@dataclass(frozen=True)
+class AllOf:
+    items: tuple[Condition, ...]
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class NotOf:
+    item: Condition
+    line: int = 0
+    column: int = 0
+
+
+Condition = Leaf | AllOf | AnyOf | NotOf
+
+
+def _render_value(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_render_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str) and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_./+-]*", value):
+        return '"' + value + '"'
+    return str(value)
+
+
+def render(cond: Condition) -> Any:
+    """A condition back in its YAML form (a string, or a one-key mapping)."""
+    if isinstance(cond, Leaf):
+        return cond.render()
+    if isinstance(cond, AllOf):
+        return {"all": [render(c) for c in cond.items]}
+    if isinstance(cond, AnyOf):
+        return {"any": [render(c) for c in cond.items]}
+    return {"not": render(cond.item)}
+
+
+def render_text(cond: Condition) -> str:
+    """A condition on one line, for messages."""
+    if isinstance(cond, Leaf):
+        return cond.render()
+    if isinstance(cond, AllOf):
+        return "all of (" + "; ".join(render_text(c) for c in cond.items) + ")"
+    if isinstance(cond, AnyOf):
+        return "any of (" + "; ".join(render_text(c) for c in cond.items) + ")"
+    return "not (" + render_text(cond.item) + ")"
+
+
+def leaves(cond: Condition) -> Iterator[Leaf]:
+    """Every one-fact test in a condition, in order."""
+    if isinstance(cond, Leaf):
+        yield cond
+    elif isinstance(cond, NotOf):
+        yield from leaves(cond.item)
+    else:
+        for child in cond.items:
+            yield from leaves(child)
+
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<op>==|!=|<=|>=|=>|=<|<|>|=)
+      | (?P<open>\[) | (?P<close>\]) | (?P<comma>,)
+      | (?P<quoted>"[^"]*"|'[^']*')
+      | (?P<date>\d{4}-\d{2}-\d{2})(?![\w.])
+      | (?P<number>-?\d+(?:\.\d+)?)(?![\w.-])
+      | (?P<word>[A-Za-z_][A-Za-z0-9_./+-]*)
+    )""",
+    re.VERBOSE,
+)
+_FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
+
+
+def _tokens(text: str, line: int, column: int) -> list[tuple[str, str, int]]:
+    out = []
+    pos = 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            bad = text[pos:].lstrip()[:1]
+            raise ConditionError(f"unexpected {bad!r} in condition {text!r}", line, column)
+        kind = match.lastgroup or ""
+        out.append((kind, match.group(kind), match.start(kind)))
+        pos = match.end()
+    return out
+
+
+def _scalar(kind: str, token: str, text: str, line: int, column: int) -> Scalar:
+    if kind == "quoted":
+        return token[1:-1]
+    if kind == "date":
+        try:
+            return date.fromisoformat(token)
+        except ValueError:
+            raise ConditionError(f"{token!r} is not a valid date in {text!r}", line, column) from None
+    if kind == "number":
+        return float(token) if "." in token else int(token)
+    if kind == "word":
+        return {"true": True, "false": False}.get(token, token)
+    raise ConditionError(f"expected a value, found {token!r} in {text!r}", line, column)
+
+
+def parse_leaf(text: str, line: int = 0, column: int = 0) -> Leaf:
+    """Read one test such as `weeks_of_use > 4` with our own tokenizer (never Python)."""
+    if not isinstance(text, str) or not text.strip():
+        raise ConditionError("a condition must be a non-empty string or a mapping with all/any/not", line, column)
+    toks = _tokens(text, line, column)
+    kind, fact, _ = toks[0]
+    if kind != "word" or not _FACT_NAME.match(fact):
+        raise ConditionError(f"a condition starts with a fact name, found {fact!r} in {text!r}", line, column)
+    if len(toks) == 1:
+        return Leaf(fact, "==", True, text.strip(), line, column)
+    kind, op, _ = toks[1]
+    rest = toks[2:]
+    known = ", ".join(OPERATORS)
+    if kind == "op":
+        if op in ("=", "=>", "=<"):
+            better = {"=": "==", "=>": ">=", "=<": "<="}[op]
+            raise ConditionError(f"unknown operator {op!r} in {text!r}; did you mean {better!r}?", line, column)
+        if len(rest) != 1:
+            raise ConditionError(f"{op!r} takes one value in {text!r}", line, column)
+        return Leaf(fact, op, _scalar(rest[0][0], rest[0][1], text, line, column), text.strip(), line, column)
+    if kind == "word" and op in UNARY_OPS:
+        if rest:
+            raise ConditionError(f"{op!r} takes no value in {text!r}", line, column)
+        return Leaf(fact, op, None, text.strip(), line, column)
+    if kind == "word" and op == "contains":
+        if len(rest) != 1:
+            raise ConditionError(f"'contains' takes one value in {text!r}", line, column)
+        return Leaf(fact, op, _scalar(rest[0][0], rest[0][1], text, line, column), text.strip(), line, column)
+    if kind == "word" and op == "in":
+        values = _parse_list(rest, text, line, column)
+        return Leaf(fact, "in", tuple(values), text.strip(), line, column)
+    raise ConditionError(f"unknown operator {op!r} in {text!r}; operators: {known}", line, column)
+
+
+def _parse_list(toks: list[tuple[str, str, int]], text: str, line: int, column: int) -> list[Scalar]:
+    if len(toks) < 2 or toks[0][0] != "open" or toks[-1][0] != "close":
+        raise ConditionError(f"'in' takes a list such as [a, b] in {text!r}", line, column)
+    inner = toks[1:-1]
+    values: list[Scalar] = []
+    expect_value = True
+    for kind, token, _ in inner:
+        if expect_value:
+            values.append(_scalar(kind, token, text, line, column))
+        elif kind != "comma":
+            raise ConditionError(f"expected ',' between list values in {text!r}", line, column)
+        expect_value = not expect_value
+    if not values or expect_value:
+        raise ConditionError(f"'in' needs a non-empty list of values in {text!r}", line, column)
+    return values
+
+
+def parse_condition(raw: Any, line: int = 0, column: int = 0) -> Condition:
+    """Read one condition: a one-line test, or {all: [...]}, {any: [...]}, {not: condition}."""
+    if isinstance(raw, Leaf | AllOf | AnyOf | NotOf):
+        return raw
+    if isinstance(raw, str):
+        return parse_leaf(raw, line, column)
+    if isinstance(raw, dict):
+        line, column = _where(raw) if isinstance(raw, LineDict) else (line, column)
+        keys = list(raw)
+        if len(keys) != 1 or keys[0] not in ("all", "any", "not"):
+            shown = ", ".join(repr(k) for k in keys) or "nothing"
+            raise ConditionError(f"a condition mapping has exactly one key: all, any or not (found {shown})",
+                                 line, column)
+        key = keys[0]
+        kline, kcol = _where(raw, key)
+        body = raw[key]
+        if key == "not":
+            return NotOf(parse_condition(body, kline, kcol), kline, kcol)
+        if not isinstance(body, list) or not body:
+            raise ConditionError(f"'{key}' takes a non-empty list of conditions", kline, kcol)
+        items = tuple(_parse_items(body, kline, kcol))
+        return AllOf(items, kline, kcol) if key == "all" else AnyOf(items, kline, kcol)
+    if isinstance(raw, bool | int | float) or raw is None:
+        raise ConditionError(f"a condition must be a string or a mapping, found {raw!r}", line, column)
+    raise ConditionError(f"a condition must be a string or a mapping, found {type(raw).__name__}", line, column)
+
+
+def _parse_items(body: list, line: int, column: int) -> Iterator[Condition]:
+    for i, raw in enumerate(body):
+        iline, icol = body.where(i) if isinstance(body, LineList) else (line, column)
+        yield parse_condition(raw, iline, icol)
+
+
+def parse_when(raw: Any) -> AllOf:
+    """The `when` list of a rule: every condition must hold (an empty list always holds)."""
+    if isinstance(raw, AllOf):
+        return raw
+    if raw is None:
+        return AllOf(())
+    line, column = _where(raw)
+    if isinstance(raw, str | dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise ConditionError("'when' takes a list of conditions", line, column)
+    return AllOf(tuple(_parse_items(raw, line, column)), line, column)
+
+
+CONDITION_SCHEMA: dict[str, Any] = {
+    "description": (
+        "One condition: a one-line test `FACT`, `FACT documented|not_documented|documented_false|present|absent`, "
+        "`FACT ==|!=|<|<=|>|>= VALUE`, `FACT in [V1, V2]`, `FACT contains VALUE`; "
+        "or a mapping with exactly one key: all (list), any (list) or not (one condition)."
+    ),
+    "anyOf": [
+        {"type": "string", "pattern": r"^\s*[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?(\s.*)?$"},
+        {"type": "object", "properties": {"all": {"type": "array", "minItems": 1,
+                                                  "items": {"$ref": "#/$defs/Condition"}}},
+         "required": ["all"], "additionalProperties": False},
+        {"type": "object", "properties": {"any": {"type": "array", "minItems": 1,
+                                                  "items": {"$ref": "#/$defs/Condition"}}},
+         "required": ["any"], "additionalProperties": False},
+        {"type": "object", "properties": {"not": {"$ref": "#/$defs/Condition"}},
+         "required": ["not"], "additionalProperties": False},
+    ],
+}
+
+When = Annotated[
+    AllOf,
+    PlainValidator(parse_when),
+    PlainSerializer(lambda when: [render(c) for c in when.items], return_type=list),
+    WithJsonSchema({
+        "type": "array",
+        "items": {"$ref": "#/$defs/Condition"},
+        "description": "Conditions that must all hold; see the Condition definition for the grammar.",
+    }),
+]
+
+# ---------------------------------------------------------------- the rule model
+
+
+class Effect(StrEnum):
+    upheld = "upheld"
+    overturned = "overturned"
+
+    @property
+    def decision(self) -> Decision:
+        return Decision.upheld if self is Effect.upheld else Decision.overturned
+
+
+class RuleCitation(BaseModel):
+    """The guideline a rule encodes, as letters cite it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: SourceFamily = Field(description="Guideline family, as imr_rules.letters.SourceFamily spells it")
+    section: str = Field(min_length=1, description="Section or topic, e.g. 'Benzodiazepines'")
+    pages: str | None = Field(None, description="Pages as letters cite them, e.g. '24' or '26-27'")
+
+    def guideline_ref(self) -> GuidelineRef:
+        text = f"{self.source.value}, {self.section}"
+        if self.pages:
+            text += f", p. {self.pages}"
+        return GuidelineRef(family=self.source, section=self.section, pages=self.pages, text=text)
+
+    @property
+    def is_mtus(self) -> bool:
+        return self.source in MTUS_SOURCES
+
+
+class InForce(BaseModel):
+    """The dates (inclusive) of requests the rule's guideline text applies to."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: date = Field(alias="from", description="First date the rule applies (inclusive)")
+    to: date | None = Field(None, description="Last date the rule applies (inclusive); null: still in force")
+
+    def covers(self, day: date) -> bool:
+        return self.from_ <= day and (self.to is None or day <= self.to)
+
+    def overlaps(self, other: InForce) -> bool:
+        end_self = self.to or date.max
+        end_other = other.to or date.max
+        return self.from_ <= end_other and other.from_ <= end_self
+
+    def render(self) -> str:
+        return f"{self.from_.isoformat()}..{self.to.isoformat() if self.to else ''}"
+
+
+class AppliesTo(BaseModel):
+    """Which items the rule is considered for; each listed field must match one of its values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    drug_class: list[str] = Field(default_factory=list, description="Drug class keys from the lexicon")
+    generic: list[str] = Field(default_factory=list, description="Normalized generic names")
+    kind: list[str] = Field(default_factory=list, description="Item kinds (RequestedItem.kind)")
+    topic: list[str] = Field(default_factory=list, description="Topic keys")
+    body_parts: list[str] = Field(default_factory=list, description="Any of these body parts")
+    modality: list[str] = Field(default_factory=list, description="Modalities (MRI, EMG, TENS, ...)")
+
+
+APPLIES_FACTS = {
+    "drug_class": "item.drug_class",
+    "generic": "item.generic",
+    "kind": "item.kind",
+    "topic": "item.topic",
+    "modality": "item.modality",
+    "body_parts": "item.body_parts",
+}
+
+
+class Expect(BaseModel):
+    """What a rule test expects: the item's outcome, rules that fire and rules that do not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Decision | None = Field(description="Upheld, Overturned, or null when no rule applies")
+    fired: list[str] = Field(default_factory=list, description="Rule ids that must fire")
+    not_fired: list[str] = Field(default_factory=list, description="Rule ids that must not fire")
+
+
+class RuleTest(BaseModel):
+    """One embedded test: an item and facts in, an outcome out (run against the whole topic)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    item: dict[str, Any] | str = Field(
+        default_factory=dict,
+        description="RequestedItem fields (topic defaults to the file's topic), or the item text to parse",
+    )
+    facts: dict[str, Any] = Field(default_factory=dict, description="Case facts by catalogue name")
+    as_of: date | None = Field(None, description="Evaluation date; default: the rule's in_force.from")
+    expect: Expect
+
+    _line: int = PrivateAttr(0)
+    _column: int = PrivateAttr(0)
+
+
+class Rule(BaseModel):
+    """One version of one guideline rule."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field(pattern=RULE_ID, description="Stable kebab-case id; versions of a rule share it")
+    title: str = Field(min_length=1)
+    topic: str | None = Field(None, description="Inherited from the file; if given it must match")
+    citation: RuleCitation
+    in_force: InForce
+    applies_to: AppliesTo = Field(default_factory=AppliesTo)
+    when: When = Field(default_factory=lambda: AllOf(()))
+    effect: Effect
+    priority: int = Field(0, description="Higher wins among rules of the same guideline rank")
+    exception_to: list[str] = Field(
+        default_factory=list, description="Ids of general rules this rule makes an exception to (it overrides them)"
+    )
+    because: str = Field(min_length=1, description="Explanation; {fact} inserts a fact's value")
+    to_change: str | None = Field(None, description="What to document or change for the other outcome")
+    tests: list[RuleTest] = Field(default_factory=list)
+
+    _file: str = PrivateAttr("")
+    _line: int = PrivateAttr(0)
+    _column: int = PrivateAttr(0)
+
+    @property
+    def key(self) -> str:
+        """The name of this version: id@from."""
+        return f"{self.id}@{self.in_force.from_.isoformat()}"
+
+    @property
+    def file(self) -> str:
+        return self._file
+
+    @property
+    def line(self) -> int:
+        return self._line
+
+    def applicability(self) -> AllOf:
+        """The conditions that select items and dates for the rule: in force, and applies_to."""
+        conds: list[Condition] = [Leaf(AS_OF, ">=", self.in_force.from_, ftype=FactType.date)]
+        if self.in_force.to is not None:
+            conds.append(Leaf(AS_OF, "<=", self.in_force.to, ftype=FactType.date))
+        return AllOf(tuple(conds) + self.item_selector().items)
+
+    def item_selector(self) -> AllOf:
+        """applies_to as conditions on item facts."""
+        conds: list[Condition] = []
+        for name, fact in APPLIES_FACTS.items():
+            values = getattr(self.applies_to, name)
+            if not values:
+                continue
+            if name == "body_parts":
+                members = tuple(Leaf(fact, "contains", v.casefold(), ftype=FactType.flags) for v in values)
+                conds.append(members[0] if len(members) == 1 else AnyOf(members))
+            else:
+                ftype = FactType.enum if name == "kind" else FactType.text
+                conds.append(Leaf(fact, "in", tuple(v.casefold() for v in values), ftype=ftype))
+        return AllOf(tuple(conds))
+
+
+class RuleFile(BaseModel):
+    """One rule file: the rules of one topic."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str = Field(description="Topic key from rules/topics.yaml")
+    rules: list[Rule] = Field(min_length=1)
+
+
+def rule_file_schema() -> dict[str, Any]:
+    """The JSON Schema of a rule file, for editors and `imr-rules rules schema`."""
+    schema = RuleFile.model_json_schema(by_alias=True)
+    schema.setdefault("$defs", {})["Condition"] = CONDITION_SCHEMA
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "imr-rules rule file"
+    schema["description"] = (__doc__ or "").strip().split("\n\n")[0]
+    return schema
+
+
+# ---------------------------------------------------------------- diagnostics
+
+
+class Diagnostic(BaseModel):
+    """One problem in a rule file, printable as `file:line:col: rule-id: problem`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    line: int = 0
+    column: int = 0
+    rule_id: str | None = None
+    problem: str
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}:{self.column or 1}"
+        who = f"{self.rule_id}: " if self.rule_id else ""
+        return f"{where}: {who}{self.problem}"
+
+
+class RulebookError(InputError):
+    """A rulebook that failed lint; carries every diagnostic."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        first = diagnostics[0]
+        more = f" (and {len(diagnostics) - 1} more problems; run `imr-rules rules lint`)" if len(diagnostics) > 1 else ""
+        super().__init__(f"{first.rule_id + ': ' if first.rule_id else ''}{first.problem}{more}",
+                         first.path, first.line or None, first.column or None)
+        self.diagnostics = diagnostics
+
+
+# ---------------------------------------------------------------- the rulebook
+
+
+class Rulebook:
+    """Every rule version of every topic, checked, with the catalogue and topic list they use."""
+
+    def __init__(self, rules: list[Rule], catalogue: Catalogue, topics: dict[str, str], files: list[str]) -> None:
+        self.rules = sorted(rules, key=lambda r: (r.topic or "", r.id, r.in_force.from_))
+        self.catalogue = catalogue
+        self.topics = topics  # key or alias -> key
+        self.files = files
+        self.by_topic: dict[str, list[Rule]] = defaultdict(list)
+        self.by_key: dict[str, Rule] = {}
+        for rule in self.rules:
+            self.by_topic[rule.topic or ""].append(rule)
+            self.by_key[rule.key] = rule
+
+    def canonical_topic(self, key_or_alias: str | None) -> str | None:
+        if key_or_alias is None:
+            return None
+        return self.topics.get(key_or_alias) or self.topics.get(key_or_alias.casefold())
+
+    def versions(self, rule_id: str) -> list[Rule]:
+        return [r for r in self.rules if r.id == rule_id]
+
+    def topic_rules(self, topic: str) -> list[Rule]:
+        return self.by_topic.get(topic, [])
+
+
+def rule_files(path: str | Path | None = None) -> list[Path]:
+    """The rule files at `path` (a file, or every *.yaml in a folder but topics.yaml, facts.yaml, lexicon/)."""
+    root = Path(path) if path is not None else rules_dir()
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise InputError("no such file or folder", root)
+    return sorted(
+        p for p in root.glob("*.yaml")
+        if p.name not in NOT_RULE_FILES and p.parent.name not in NOT_RULE_FOLDERS
+    )
+
+
+def _support_file(path: str | Path | None, name: str) -> Path:
+    """The folder's own facts.yaml / topics.yaml if it has one, else the bundled one."""
+    if path is not None:
+        root = Path(path)
+        folder = root if root.is_dir() else root.parent
+        if (folder / name).is_file():
+            return folder / name
+    return rules_dir() / name
+
+
+def read_topic_keys(path: str | Path) -> dict[str, str]:
+    """Topic keys and aliases -> key, from a topics file."""
+    data = load_rule_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
+        raise InputError("expected a mapping with a 'topics' list", path)
+    out: dict[str, str] = {}
+    for entry in data["topics"]:
+        if isinstance(entry, dict) and isinstance(entry.get("key"), str):
+            out[entry["key"]] = entry["key"]
+            for alias in entry.get("aliases") or []:
+                out.setdefault(alias, entry["key"])
+    return out
+
+
+# ---------------------------------------------------------------- lint
+
+
+@dataclass
+class _Linter:
+    catalogue: Catalogue
+    topics: dict[str, str]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def report(self, path: str, pos: tuple[int, int], rule_id: str | None, problem: str) -> None:
+        self.diagnostics.append(Diagnostic(path=path, line=pos[0], column=pos[1], rule_id=rule_id, problem=problem))
+
+    # ---- one file
+
+    def read_file(self, path: Path) -> tuple[str | None, list[tuple[Rule, LineDict]], tuple[int, int]]:
+        name = str(path)
+        try:
+            data = load_rule_yaml(path)
+        except InputError as err:
+            self.report(name, (err.line or 0, err.column or 0), None, err.problem)
+            return None, [], (0, 0)
+        if not isinstance(data, LineDict):
+            self.report(name, _where(data), None, "a rule file is a mapping with `topic:` and `rules:`")
+            return None, [], (0, 0)
+        for key in data:
+            if key not in ("topic", "rules"):
+                self.report(name, data.where(key), None, f"unknown top-level key {key!r} (expected topic, rules)")
+        topic = data.get("topic")
+        topic_pos = data.where("topic") if "topic" in data else _where(data)
+        if not isinstance(topic, str):
+            self.report(name, topic_pos, None, "missing `topic:` (a key from topics.yaml)")
+            topic = None
+        elif topic not in self.topics:
+            self.report(name, topic_pos, None, f"unknown topic {topic!r}{_suggest(topic, self.topics)}")
+            topic = None
+        elif self.topics[topic] != topic:
+            self.report(name, topic_pos, None, f"topic {topic!r} is an alias; use the key {self.topics[topic]!r}")
+            topic = None
+        raw_rules = data.get("rules")
+        if not isinstance(raw_rules, list) or not raw_rules:
+            self.report(name, data.where("rules") if "rules" in data else _where(data), None,
+                        "missing `rules:` (a non-empty list of rules)")
+            return topic, [], topic_pos
+        rules = []
+        for i, raw in enumerate(raw_rules):
+            pos = raw_rules.where(i) if isinstance(raw_rules, LineList) else _where(raw_rules)
+            rule = self.read_rule(name, raw, pos, topic)
+            if rule is not None:
+                rules.append((rule, raw))
+        return topic, rules, topic_pos
+
+    def read_rule(self, path: str, raw: Any, pos: tuple[int, int], topic: str | None) -> Rule | None:
+        rule_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+        if not isinstance(raw, dict):
+            self.report(path, pos, None, "a rule is a mapping")
+            return None
+        try:
+            rule = Rule.model_validate(raw)
+        except ValidationError as err:
+            for problem, where in _pydantic_problems(err, raw, Rule):
+                self.report(path, where, rule_id, problem)
+            return None
+        rule._file = path
+        rule._line, rule._column = _where(raw)
+        if rule.topic is not None and topic is not None and rule.topic != topic:
+            self.report(path, raw.where("topic"), rule.id,
+                        f"rule topic {rule.topic!r} differs from the file's topic {topic!r}")
+            return None
+        rule.topic = topic
+        raw_tests = raw.get("tests")
+        for i, test in enumerate(rule.tests):
+            if isinstance(raw_tests, LineList):
+                test._line, test._column = raw_tests.where(i)
+        return rule
+
+    # ---- one rule
+
+    def check_rule(self, rule: Rule, raw: LineDict) -> Rule:
+        """Semantic checks; returns the rule with its conditions resolved against the catalogue."""
+        path, rid = rule.file, rule.id
+        cite = rule.citation
+        cite_pos = raw.where("citation")
+        if cite.source in NOT_CITABLE:
+            self.report(path, cite_pos, rid, f"citation source {cite.source.value!r} is not a guideline")
+        if cite.source in PAGE_CITED and not cite.pages:
+            self.report(path, cite_pos, rid, f"{cite.source.value} is cited by page: add `pages`")
+        if rule.in_force.to is not None and rule.in_force.to < rule.in_force.from_:
+            self.report(path, raw.where("in_force"), rid, "in_force: `to` is before `from`")
+        self.check_applies_to(rule, raw)
+        when = self.resolve(rule.when, path, rid, raw.where("when") if "when" in raw else _where(raw))
+        for name in ("because", "to_change"):
+            text = getattr(rule, name)
+            if text:
+                for placeholder in template_facts(text):
+                    if placeholder not in self.catalogue:
+                        self.report(path, raw.where(name), rid, f"{name}: {{{placeholder}}} is not a declared fact"
+                                    f"{self.catalogue.suggest(placeholder)}")
+        if rule.effect is Effect.upheld and not rule.to_change:
+            self.report(path, _where(raw), rid, "an upheld rule needs `to_change`: what would get the item approved")
+        if rule.id in rule.exception_to:
+            self.report(path, raw.where("exception_to"), rid, "a rule cannot be an exception to itself")
+        self.check_tests(rule, raw)
+        return rule.model_copy(update={"when": when})
+
+    def check_applies_to(self, rule: Rule, raw: LineDict) -> None:
+        applies = rule.applies_to
+        where = raw.where("applies_to") if "applies_to" in raw else _where(raw)
+        kinds = {k.value for k in ItemKind}
+        for kind in applies.kind:
+            if kind not in kinds:
+                self.report(rule.file, where, rule.id, f"applies_to.kind: {kind!r} is not an item kind "
+                            f"({', '.join(sorted(kinds))})")
+        for topic in applies.topic:
+            if topic not in self.topics:
+                self.report(rule.file, where, rule.id, f"applies_to.topic: unknown topic {topic!r}")
+        for name, fact in APPLIES_FACTS.items():
+            if getattr(applies, name) and fact not in self.catalogue:
+                self.report(rule.file, where, rule.id, f"applies_to.{name} needs the fact {fact!r} in the catalogue")
+        spec = self.catalogue.get("item.body_parts")
+        if spec is not None and spec.values:
+            for part in applies.body_parts:
+                if part.casefold() not in {v.casefold() for v in spec.values}:
+                    self.report(rule.file, where, rule.id, f"applies_to.body_parts: {part!r} is not allowed; "
+                                f"allowed values: {', '.join(spec.values)}")
+
+    def resolve(self, cond: Condition, path: str, rid: str, pos: tuple[int, int]) -> Any:
+        """Check each test against the catalogue and give its value the fact's type."""
+        if isinstance(cond, Leaf):
+            return self.resolve_leaf(cond, path, rid, pos)
+        if isinstance(cond, NotOf):
+            return replace(cond, item=self.resolve(cond.item, path, rid, (cond.line, cond.column) or pos))
+        here = (cond.line, cond.column) if cond.line else pos
+        from imr_rules.compiler import MAX_OPERANDS
+
+        if len(cond.items) > MAX_OPERANDS:
+            word = "all" if isinstance(cond, AllOf) else "any"
+            self.report(path, here, rid, f"'{word}' has {len(cond.items)} conditions; durable-rules allows "
+                        f"{MAX_OPERANDS} in one $and/$or: split it")
+        return replace(cond, items=tuple(self.resolve(c, path, rid, here) for c in cond.items))
+
+    def resolve_leaf(self, leaf: Leaf, path: str, rid: str, pos: tuple[int, int]) -> Leaf:
+        where = (leaf.line, leaf.column) if leaf.line else pos
+        spec = self.catalogue.get(leaf.fact)
+        if spec is None:
+            self.report(path, where, rid, f"undeclared fact {leaf.fact!r}{self.catalogue.suggest(leaf.fact)} "
+                        f"in {leaf.text!r}; declare it in {CATALOGUE_FILE}")
+            return leaf
+        problem, value = _check_leaf(leaf, spec)
+        if problem:
+            self.report(path, where, rid, f"{problem} in {leaf.text or leaf.render()!r}")
+            return leaf
+        return replace(leaf, value=value, ftype=spec.type)
+
+    def check_tests(self, rule: Rule, raw: LineDict) -> None:
+        raw_tests = raw.get("tests")
+        for i, test in enumerate(rule.tests):
+            raw_test = raw_tests[i] if isinstance(raw_tests, list) and i < len(raw_tests) else None
+            where = (test._line, test._column)
+            label = f"test {test.name!r}"
+            if isinstance(test.item, dict):
+                fields = {"text": f"rule test: {test.name}", "topic": rule.topic, **test.item}
+                try:
+                    RequestedItem.model_validate(fields)
+                except ValidationError as err:
+                    item_node = raw_test.get("item") if isinstance(raw_test, LineDict) else None
+                    for problem, pos in _pydantic_problems(err, item_node, RequestedItem):
+                        self.report(rule.file, pos if pos[0] else where, rule.id, f"{label}: item: {problem}")
+            for name, value in test.facts.items():
+                pos = where
+                if isinstance(raw_test, LineDict) and isinstance(raw_test.get("facts"), LineDict):
+                    pos = raw_test["facts"].where(name)
+                spec = self.catalogue.get(name)
+                if spec is None:
+                    self.report(rule.file, pos, rule.id, f"{label}: undeclared fact {name!r}"
+                                f"{self.catalogue.suggest(name)}")
+                elif spec.is_item or name == AS_OF:
+                    self.report(rule.file, pos, rule.id, f"{label}: {name!r} comes from the item or the test's "
+                                "as_of, not from facts")
+                else:
+                    try:
+                        self.catalogue.validate_value(name, value)
+                    except InputError as err:
+                        self.report(rule.file, pos, rule.id, f"{label}: {err.problem}")
+
+    # ---- across rules
+
+    def check_topic(self, topic: str, rules: list[Rule], topic_files: dict[str, tuple[str, tuple[int, int]]]) -> None:
+        ids = {r.id for r in rules}
+        by_id: dict[str, list[Rule]] = defaultdict(list)
+        for rule in rules:
+            by_id[rule.id].append(rule)
+        for versions in by_id.values():
+            versions.sort(key=lambda r: r.in_force.from_)
+            for i, a in enumerate(versions):
+                for b in versions[i + 1:]:
+                    if a.in_force.from_ == b.in_force.from_ and a.in_force.to == b.in_force.to:
+                        self.report(b.file, (b.line, 1), b.id, f"duplicate rule id (also at {a.file}:{a.line})")
+                    elif a.in_force.overlaps(b.in_force):
+                        self.report(b.file, (b.line, 1), b.id,
+                                    f"overlapping in_force: {b.in_force.render()} overlaps the version at "
+                                    f"{a.file}:{a.line} ({a.in_force.render()})")
+        for rule in rules:
+            for target in rule.exception_to:
+                if target not in ids:
+                    self.report(rule.file, (rule.line, 1), rule.id,
+                                f"exception_to: no rule {target!r} in topic {topic!r}")
+                    continue
+                for general in by_id[target]:
+                    if general.citation.is_mtus and not rule.citation.is_mtus:
+                        self.report(rule.file, (rule.line, 1), rule.id,
+                                    f"exception_to: a non-MTUS rule cannot override the MTUS rule {target!r} "
+                                    "(8 CCR 9792.21.1: MTUS first)")
+                        break
+            for test in rule.tests:
+                for listed in (*test.expect.fired, *test.expect.not_fired):
+                    if listed not in ids:
+                        self.report(rule.file, (test._line, test._column), rule.id,
+                                    f"test {test.name!r}: expects rule {listed!r}, which is not in topic {topic!r}")
+        self.check_cycles(rules)
+        self.check_coverage(rules)
+
+    def check_cycles(self, rules: list[Rule]) -> None:
+        graph: dict[str, set[str]] = defaultdict(set)
+        first: dict[str, Rule] = {}
+        for rule in rules:
+            graph[rule.id].update(rule.exception_to)
+            first.setdefault(rule.id, rule)
+        state: dict[str, int] = {}
+
+        def visit(node: str, trail: list[str]) -> None:
+            state[node] = 1
+            for nxt in sorted(graph.get(node, ())):
+                if state.get(nxt) == 1:
+                    loop = " -> ".join([*trail[trail.index(nxt):], nxt]) if nxt in trail else f"{node} -> {nxt}"
+                    rule = first[node]
+                    self.report(rule.file, (rule.line, 1), rule.id, f"exception_to forms a cycle: {loop}")
+                elif state.get(nxt) is None and nxt in graph:
+                    visit(nxt, [*trail, nxt])
+            state[node] = 2
+
+        for node in sorted(graph):
+            if state.get(node) is None:
+                visit(node, [node])
+
+    def check_coverage(self, rules: list[Rule]) -> None:
+        """Every rule version needs a test where it fires and decides its effect, and (if it has
+        conditions) a test where it does not fire, each dated within its in_force."""
+        tests = [(test, owner) for owner in rules for test in owner.tests]
+        for rule in rules:
+            dated = [t for t, owner in tests if rule.in_force.covers(test_date(t, owner))]
+            fires = any(rule.id in t.expect.fired and t.expect.outcome == rule.effect.decision for t in dated)
+            quiet = any(rule.id in t.expect.not_fired for t in dated)
+            if not fires:
+                self.report(rule.file, (rule.line, 1), rule.id,
+                            f"no test where the rule fires and the outcome is {rule.effect.decision.value} "
+                            f"(dated within {rule.in_force.render()}): add one with "
+                            f"expect: {{outcome: {rule.effect.decision.value}, fired: [{rule.id}]}}")
+            if rule.when.items and not quiet:
+                self.report(rule.file, (rule.line, 1), rule.id,
+                            f"no test where the rule does not fire (dated within {rule.in_force.render()}): "
+                            f"add one with expect: {{not_fired: [{rule.id}]}}")
+
+    def check_limits(self, topic: str, rules: list[Rule], where: tuple[str, tuple[int, int]]) -> None:
+        from imr_rules.compiler import compile_topic, ruleset_problems
+
+        try:
+            compiled = compile_topic(topic, rules, self.catalogue)
+        except (KeyError, ValueError) as err:  # only when an earlier problem was reported
+            self.report(where[0], where[1], None, f"cannot compile topic {topic!r}: {err}")
+            return
+        for rule_key, problem in ruleset_problems(compiled):
+            rule = compiled.rules.get(rule_key) if rule_key else None
+            if rule is not None:
+                self.report(rule.file, (rule.line, 1), rule.id, problem)
+            else:
+                self.report(where[0], where[1], None, problem)
+
+
+def test_date(test: RuleTest, owner: Rule) -> date:
+    """The date a rule test is evaluated as of: its own, else its rule's first day in force."""
+    return test.as_of or owner.in_force.from_
+
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+def template_facts(text: str) -> list[str]:
+    """Fact names a `because` / `to_change` template inserts ({name}; {{ and }} are literal braces)."""
+    return [m.group(1).strip() for m in _PLACEHOLDER.finditer(text) if m.group(1) is not None]
+
+
+def fill_template(text: str, values: dict[str, str]) -> str:
+    """Insert fact values into a template by plain lookup: no attribute access, no format spec."""
+
+    def one(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        return values.get(match.group(1).strip(), "not documented")
+
+    return _PLACEHOLDER.sub(one, text)
+
+
+_ALLOWED_OPS: dict[FactType, tuple[str, ...]] = {
+    FactType.bool: ("==", "!=", "present", "absent"),
+    FactType.tristate: ("==", "!=", "in", "documented", "not_documented", "documented_false"),
+    FactType.number: (*COMPARE_OPS, "in", "present", "absent"),
+    FactType.date: (*COMPARE_OPS, "in", "present", "absent"),
+    FactType.enum: ("==", "!=", "in", "present", "absent"),
+    FactType.text: ("==", "!=", "in", "present", "absent"),
+    FactType.flags: ("contains", "present", "absent"),
+}
+
+
+def _check_leaf(leaf: Leaf, spec: Any) -> tuple[str | None, Any]:
+    """(problem, typed value): does the operator suit the fact's type, and the value the fact?"""
+    from imr_rules.compiler import MAX_OPERANDS
+
+    allowed = _ALLOWED_OPS[spec.type]
+    if leaf.op not in allowed:
+        return (f"operator {leaf.op!r} does not apply to {spec.type.value} fact {leaf.fact!r} "
+                f"(use {', '.join(allowed)})"), None
+    if leaf.op in UNARY_OPS:
+        return None, None
+    values = leaf.value if leaf.op == "in" else (leaf.value,)
+    assert isinstance(values, tuple)
+    if leaf.op == "in" and len(values) > MAX_OPERANDS:
+        return f"'in' lists {len(values)} values; durable-rules allows {MAX_OPERANDS} in one $or", None
+    typed = []
+    for value in values:
+        problem, out = _typed_value(spec, value)
+        if problem:
+            return problem, None
+        typed.append(out)
+    return None, tuple(typed) if leaf.op == "in" else typed[0]
+
+
+def _typed_value(spec: Any, value: Any) -> tuple[str | None, Any]:
+    kind = spec.type
+    name = spec.name
+    if kind == FactType.bool:
+        return (None, value) if isinstance(value, bool) else (f"{name!r} is a bool: compare with true or false", None)
+    if kind == FactType.tristate:
+        if value in TRISTATE_VALUES:
+            return None, value
+        return f"{name!r} is a tristate: its values are {', '.join(TRISTATE_VALUES)}", None
+    if kind == FactType.number:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"{name!r} is a number ({spec.unit}): compare with a number, not {value!r}", None
+        return None, float(value)
+    if kind == FactType.date:
+        if not isinstance(value, date):
+            return f"{name!r} is a date: compare with an ISO date such as 2016-07-29, not {value!r}", None
+        return None, value
+    if not isinstance(value, str):
+        return f"{name!r} is {kind.value}: compare with a word or a quoted string, not {value!r}", None
+    if spec.values and value.casefold() not in {v.casefold() for v in spec.values}:
+        return f"{value!r} is not a value of {name!r}; allowed values: {', '.join(spec.values)}", None
+    return None, value.casefold()
+
+
+def _suggest(name: str, options: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.7)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _pydantic_problems(err: ValidationError, raw: Any, model: type[BaseModel]) -> list[tuple[str, tuple[int, int]]]:
+    """Each validation error as (one-line problem, position in the YAML)."""
+    out = []
+    for error in err.errors():
+        loc = error.get("loc", ())
+        inner = error.get("ctx", {}).get("error")
+        if isinstance(inner, ConditionError):
+            pos = (inner.line, inner.column) if inner.line else _locate(raw, loc)
+            out.append((f"when: {inner.problem}", pos))
+            continue
+        pos = _locate(raw, loc)
+        dotted = ".".join(str(p) for p in loc if not _is_union_tag(p))
+        kind = error.get("type")
+        if kind == "extra_forbidden":
+            key = str(loc[-1]) if loc else "?"
+            parent = ".".join(str(p) for p in loc[:-1] if not _is_union_tag(p))
+            fields = _fields_at(model, loc[:-1])
+            hint = _suggest(key, fields) if fields else ""
+            out.append((f"unknown key {key!r}{' in ' + parent if parent else ''}{hint}", pos))
+        elif kind == "missing":
+            label = "missing citation" if dotted == "citation" else f"missing required key {dotted!r}"
+            out.append((label, pos))
+        else:
+            out.append((f"{dotted}: {error['msg']}", pos))
+    return out
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and ("[" in part or part in ("str", "dict[str,any]", "list", "int", "date"))
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names of the (sub)model at `loc`, for 'did you mean' hints."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or _is_union_tag(part):
+            continue
+        info = current.model_fields.get(part) if isinstance(current, type) and issubclass(current, BaseModel) else None
+        if info is None:
+            return []
+        annotation = info.annotation
+        args = getattr(annotation, "__args__", ())
+        candidates = [a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not candidates:
+            return []
+        current = candidates[0]
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _locate(raw: Any, loc: tuple) -> tuple[int, int]:
+    node = raw
+    pos = _where(raw)
+    for part in loc:
+        if isinstance(node, LineDict) and part in node:
+            pos = node.where(part)
+            node = node[part]
+        elif isinstance(node, LineList) and isinstance(part, int) and part < len(node):
+            pos = node.where(part)
+            node = node[part]
+    return pos
+
+
+# ---------------------------------------------------------------- entry points
+
+
+class LintResult(BaseModel):
+    """What lint found, and the rulebook when there was nothing to find."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    files: list[str]
+    diagnostics: list[Diagnostic]
+    rulebook: Rulebook | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics
+
+
+def lint_rulebook(path: str | Path | None = None) -> LintResult:
+    """Check every rule file at `path` (default: the bundled rulebook); never raises on bad rules."""
+    files = rule_files(path)
+    try:
+        catalogue = load_catalogue(_support_file(path, CATALOGUE_FILE))
+        topics = read_topic_keys(_support_file(path, TOPICS_FILE))
+    except InputError as err:
+        diag = Diagnostic(path=err.path or "", line=err.line or 0, column=err.column or 0, problem=err.problem)
+        return LintResult(files=[str(f) for f in files], diagnostics=[diag])
+    linter = _Linter(catalogue, topics)
+    if not files:
+        linter.report(str(path or rules_dir()), (0, 0), None, "no rule files found")
+    by_topic: dict[str, list[Rule]] = defaultdict(list)
+    topic_files: dict[str, tuple[str, tuple[int, int]]] = {}
+    seen_ids: dict[str, Rule] = {}
+    for file in files:
+        topic, rules, topic_pos = linter.read_file(file)
+        if topic is not None:
+            if topic in topic_files:
+                other = topic_files[topic]
+                linter.report(str(file), topic_pos, None,
+                              f"topic {topic!r} already has a rule file ({other[0]}); one file per topic")
+            else:
+                topic_files[topic] = (str(file), topic_pos)
+        for rule, raw in rules:
+            checked = linter.check_rule(rule, raw)
+            checked._file, checked._line, checked._column = rule._file, rule._line, rule._column
+            for a, b in zip(checked.tests, rule.tests, strict=True):
+                a._line, a._column = b._line, b._column
+            other = seen_ids.get(checked.id)
+            if other is not None and other.topic != checked.topic:
+                linter.report(checked.file, (checked.line, 1), checked.id,
+                              f"duplicate rule id: also used in topic {other.topic!r} at {other.file}:{other.line}")
+            seen_ids.setdefault(checked.id, checked)
+            if topic is not None:
+                by_topic[topic].append(checked)
+    for topic, rules in sorted(by_topic.items()):
+        linter.check_topic(topic, rules, topic_files)
+    if not linter.diagnostics:
+        for topic, rules in sorted(by_topic.items()):
+            linter.check_limits(topic, rules, topic_files[topic])
+    diagnostics = sorted(set(linter.diagnostics), key=lambda d: (d.path, d.line, d.column, d.problem))
+    rulebook = None
+    if not diagnostics:
+        rulebook = Rulebook([r for rs in by_topic.values() for r in rs], catalogue, topics, [str(f) for f in files])
+    return LintResult(files=[str(f) for f in files], diagnostics=diagnostics, rulebook=rulebook)
+
+
+def load_rulebook(path: str | Path | None = None) -> Rulebook:
+    """The checked rulebook at `path` (default: bundled); a RulebookError lists every problem."""
+    result = lint_rulebook(path)
+    if result.rulebook is None:
+        raise RulebookError(result.diagnostics)
+    return result.rulebook
