@@ -105,6 +105,7 @@ Source = Literal["summary", "item", "rationale", "note", "case_file", "header", 
 Mode = Literal["prediction", "fidelity"]
 
 _WORD_RX = re.compile(r"[a-z]+")
+_KEY_RX = re.compile(r"\b[a-z]{1,3}")  # the first three letters of each word
 _SESSION_KINDS = ("physical_therapy", "chiropractic", "acupuncture", "psych", "program")
 
 # Words that name a kind of treatment in running text (to tell which item a sentence is about).
@@ -759,6 +760,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"|activities of daily living)\b",
             r"\bfunctional decline\b",
         ),
+        stems=("function", "activities", "adl"),
         polarity=-1),
     # pain relief
     _Spec("pain_relief",
@@ -775,9 +777,12 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\b(?:vast|significant|some|moderate|good|great|considerable|marked|mild|slight|excellent"
             r"|substantial|transient|partial|temporary) (?:improvement|relief|benefit)\b",
             r"\bwith (?:some |good |significant |moderate |minimal )?benefit\b",
-        )),
+        ),
+        stems=("relief", "reduc", "decreas", "lessen", "improv", "allevi", "eas", "lower", "better",
+               "relieved", "controlled", "manageable", "help", "effective", "beneficial", "benefit")),
     _Spec("pain_relief",
         r"\b(?:ineffective|not effective|unhelpful|not helpful)\b",
+        stems=("effective", "helpful"),
         polarity=-1, ignore=_NO_NEG),
     # adverse effects
     _Spec("adverse_effects",
@@ -790,7 +795,10 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\b(?:not|poorly) tolerated\b",
             r"\bintoleran(?:t|ce)\b",
             r"\b(?:unable|not able) to tolerate\b",
-        )),
+        ),
+        stems=("side", "adverse", "nausea", "constipation", "sedation", "drowsiness", "dizziness",
+               "somnolence", "dry mouth", "itching", "pruritus", "vomiting", "confusion", "cognitive",
+               "hallucination", "tolerat", "intoleran")),
     _Spec("adverse_effects",
         _alt(
             r"\b(?:is |was |has been )?tolerating (?:the |his |her |current |these |this "
@@ -799,6 +807,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\btolerat(?:es|ed) (?:the |his |her |current |these |this |all )*(?:medications?|meds|it|them"
             r"|treatment) well\b",
         ),
+        stems=("tolerat",),
         polarity=-1),
     # aberrant behaviour
     _Spec("aberrant_behavior",
@@ -816,16 +825,20 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\bsubstance abuse\b",
             r"\bdrug abuse\b",
             r"\babus(?:e|ing) (?:of )?(?:his |her )?(?:medications?|opioids?|narcotics)\b",
-        )),
+        ),
+        stems=("aberran", "refill", "lost", "prescriber", "provider", "pharmac", "doctor", "diversion",
+               "divert", "misus", "seeking", "illicit", "illegal", "street", "abus")),
     # opioid monitoring
     _Spec("urine_drug_screen",
-        rf"\b{_UDS}\b"),
+        rf"\b{_UDS}\b",
+        stems=_UDS_STEMS),
     _Spec("opioid_agreement",
         _alt(
             r"\b(?:opioid|opiate|narcotic|pain|medication|controlled substance|treatment) (?:management "
             r"|treatment |use )?(?:agreements?|contracts?)\b",
             r"\bsigned (?:an? |the )?(?:\w+ ){0,2}?(?:agreement|contract)\b",
-        )),
+        ),
+        stems=("agreement", "contract")),
     _Spec("cures_checked",
         _alt(
             r"\bcures\b",
@@ -857,7 +870,8 @@ _TRISTATE_SPECS: list[_Spec] = [
             rf" ){{0,4}}?{_CONSERVATIVE}\b",
             r"\b(?:trials? of|tried) (?:\w+ ){0,3}?(?:have |has )?(?:failed|been unsuccessful)\b",
             r"\bwhich (?:gave|provided) no (?:significant )?relief\b",
-        )),
+        ),
+        stems=("fail", "unsuccessful", "refractory", "unresponsive", "respond", "despite", "relief")),
     _Spec("first_line_failed",
         _alt(
             rf"\bfail(?:ed|ure of|ing)? (?:a |an |all |any |prior |previous |multiple "
@@ -868,7 +882,9 @@ _TRISTATE_SPECS: list[_Spec] = [
             rf"\b(?:unable|not able) to tolerate (?:\w+ ){{0,2}}?(?:oral medications?|{_FIRST_LINE})\b",
             rf"\b(?:intoleran\w*|allerg\w*|contraindicat\w*) (?:to |of |for )?(?:\w+ ){{0,2}}?"
             rf"{_FIRST_LINE}\b",
-        )),
+        ),
+        stems=("fail", "effective", "unsuccessful", "tolerat", "discontinued", "stopped", "without",
+               "did not", "intoleran", "allerg", "contraindicat")),
     _Spec("home_exercise_program",
         _alt(
             r"\bhome exercises?(?: programs?| regimen| routine)?\b",
@@ -921,7 +937,10 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\bweakness (?:of|in) (?:the |his |her |both )?(?:\w+ ){0,2}?(?:extremit\w*|legs?|arms?|hands?"
             r"|foot|feet|ankles?|quadriceps|hip flexors?|dorsiflexion|plantar ?flexion|grip)\b",
             r"\b(?:focal |objective |specific )?neurologic(?:al)? (?:deficits?|abnormalit\w*|dysfunction)\b",
-        )),
+        ),
+        stems=("sensation", "sensory", "touch", "prick", "vibration", "proprioception", "reflex", "dtr",
+               "strength", "motor", "power", "grip", "hypo", "areflexia", "paresis", "atrophy", "foot drop",
+               "drop foot", "weakness", "neurologic")),
     _Spec("neurologic_deficit",  # a muscle grade below 5/5: "4+/5", "4 out of 5", "5-/5"
         r"(?<![/\d.])(?:[0-4](?:\.\d)?[+-]?|5-|5 minus) ?(?:/|out of|over) ?5(?![/\d])",
         stems=("/5", "/ 5", "out of 5", "over 5")),
@@ -978,7 +997,8 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\b(?:decreased|diminished|reduced|altered|loss of|absent"
             r"|impaired) sensation (?:\w+ ){0,6}?(?:l[1-5]|s[12]|c[2-8])\b",
             r"\b(?:l[1-5]|s1|c[5-8]) dermatom\w*",
-        )),
+        ),
+        stems=("radicul", "dermatom", "sensation")),
     _Spec("imaging_corroborates",
         _alt(
             r"\bradiographically confirmed\b",
@@ -992,6 +1012,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             rf"|unremarkable|negative|within normal limits)\b",
             r"\b(?:revealed|showed|reveals|shows) (?:an? )?(?:\w+ )?unremarkable\b",
         ),
+        stems=("normal", "unremarkable", "negative"),
         polarity=-1),
     _Spec("physiologic_evidence",
         r"\b(?:unequivocal|objective|physiologic\w*) (?:\w+ ){0,2}?(?:evidence|findings|signs) (?:of "
@@ -1010,6 +1031,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             rf"\btreatment plan (?:\w+ ){{0,2}}?(?:included|includes) (?:a |an )?(?:\w+ ){{0,3}}?"
             rf"{_SURGERY}\b",
         ),
+        stems=_SURGERY_STEMS,
         ignore=_NO_HYP),
     _Spec("homebound",
         _alt(
@@ -1024,7 +1046,9 @@ _TRISTATE_SPECS: list[_Spec] = [
     _Spec("medical_treatment_at_home",
         r"\b(?:skilled nursing|wound care|dressing changes?|intravenous|iv (?:therapy|antibiotics|infusion)"
         r"|home infusions?|catheter care|ostomy care|home (?:physical|occupational) therapy"
-        r"|medication administration|injections? at home)\b"),
+        r"|medication administration|injections? at home)\b",
+        stems=("skilled", "wound", "dressing", "intravenous", "iv", "infusion", "catheter", "ostomy",
+               "home", "administration", "injection")),
     _Spec("medical_treatment_at_home",
         r"\b(?:only|solely|primarily|mainly) (?:for |with )?(?:homemaker|housekeeping|personal care|custodial"
         r"|chores|domestic)\w*",
@@ -1049,7 +1073,8 @@ _TRISTATE_SPECS: list[_Spec] = [
     _Spec("adjunct_to_functional_restoration",
         r"\b(?:adjunct|in conjunction|in combination|along|together|concurrent\w*) (?:to|with) (?:a |an |the "
         r"|his |her )?(?:\w+ ){0,3}?(?:functional restoration|physical therapy|exercises?|home exercise"
-        r"|active therap\w*|rehabilitation|hep|work hardening|conditioning)\b"),
+        r"|active therap\w*|rehabilitation|hep|work hardening|conditioning)\b",
+        stems=("adjunct", "conjunction", "combination", "along", "together", "concurrent")),
     _Spec("motivation_to_change",
         _alt(
             r"\b(?:highly |very |well |strongly )?motivated\b",
@@ -1077,7 +1102,8 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\bback to work\b",
             r"\bwork status (?:is |was )?(?:return to work|modified|regular|full)\b",
             r"\b(?:modified|light) duty (?:is |was )?(?:being )?accommodated\b",
-        )),
+        ),
+        stems=("returned", "working", "employed", "back to work", "work status", "accommodated")),
     _Spec("returned_to_work",
         _alt(
             r"\boff (?:of )?work\b",
@@ -1087,6 +1113,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\bunable to work\b",
             r"\bhas not returned to work\b",
         ),
+        stems=("off", "disab", "ttd", "working", "unable", "returned"),
         polarity=-1, ignore=_NO_NEG),
     # red flags and chronic pain (besides the diagnoses that imply them)
     _Spec("red_flags",
@@ -1096,7 +1123,8 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\bchronic (?:\w+ ){0,3}?pain\b",
             r"\bchronic pain syndrome\b",
             r"\bpain (?:has )?persist\w* (?:for|beyond|over) (?:\w+ ){0,2}?(?:months|years)\b",
-        )),
+        ),
+        stems=("chronic", "persist")),
 ]
 
 # How the mentions of a tristate fact combine: "positive" (documented anywhere wins), "negative"
@@ -1388,24 +1416,41 @@ def _rx() -> dict[str, re.Pattern[str]]:
     compiled.update({f"modality:{k}": compile_spaced(p) for k, p in _MODALITY_TERMS.items()})
     compiled.update({f"body:{k}": compile_spaced(p) for k, p in _BODY_TERMS.items()})
     compiled["body:any"] = compile_spaced("|".join(_BODY_TERMS.values()))
-    compiled["body:named"] = compile_spaced("|".join(f"(?P<b_{k}>{v})" for k, v in _BODY_TERMS.items()))
-    compiled["kind:named"] = compile_spaced("|".join(f"(?P<k_{k}>{v})" for k, v in _KIND_TERMS.items()))
     compiled["kind:any"] = compile_spaced("|".join(v for k, v in _KIND_TERMS.items() if k != "dme"))
     return compiled
 
 
+# Words too common to pick out the sentences worth trying a pattern on.
+_COMMON_WORDS = frozenset(
+    "is was are were be been being with the of in to a an has had have no not for on and or at by from it he"
+    " she his her this that there these those as any some all use drug pain treatment medication".split())
+
+
 def _stems_of(pattern: str, given: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """The words a pattern's matches start with, or those given; a pattern is tried only where one is."""
+    """Words one of which every match contains: those given, else the words matches start with.
+
+    A pattern is tried only on sentences with one of them, so they must be telling: a pattern that
+    can start with a common word ('was helpful') must be given its stems.
+    """
+    if given:
+        return given
     found = first_words(pattern)
-    stems = tuple(sorted(found)) if found is not None else given
-    if not stems:
-        raise ValueError(f"say which words every match contains (stems=...): {pattern[:60]!r}")
-    return stems
+    if not found or found & _COMMON_WORDS:
+        raise ValueError(f"give the words every match contains (stems=...): {pattern[:60]!r}")
+    return tuple(sorted(found))
+
+
+# Stems for diagnoses whose patterns start with common words.
+_DIAGNOSIS_STEMS: dict[str, tuple[str, ...]] = {
+    "opioid_use_disorder_treatment": ("suboxone", "subutex", "buprenorphine", "methadone", "addiction",
+                                      "dependence", "dependency", "abuse", "disorder", "detox", "assisted"),
+}
 
 
 @cache
 def _diagnosis_rx() -> list[tuple[str, re.Pattern[str], tuple[str, ...]]]:
-    return [(flag, compile_spaced(p), _stems_of(p)) for flag, p in _DIAGNOSES.items()]
+    return [(flag, compile_spaced(p), _stems_of(p, _DIAGNOSIS_STEMS.get(flag, ())))
+            for flag, p in _DIAGNOSES.items()]
 
 
 @cache
@@ -1454,13 +1499,38 @@ def _names_from_text(norm_text: str) -> list[str]:
     return []
 
 
+@cache
+def _term_keys() -> dict[str, frozenset[str]]:
+    """For each kind of treatment and body part, the first three letters of the words its terms start with."""
+    keys = {f"kind:{k}": p for k, p in _KIND_TERMS.items()} | {f"body:{k}": p for k, p in _BODY_TERMS.items()}
+    out: dict[str, frozenset[str]] = {}
+    for name, pattern in keys.items():
+        words = first_words(pattern)
+        if words is None:
+            raise ValueError(f"{name}: every term must start with a word")
+        out[name] = frozenset(w[:3] for w in words)
+    return out
+
+
+def _kinds_in(norm: str, start: int, end: int, keys: set[str], prefix: str = "kind:") -> list[str]:
+    """The kinds of treatment (or, with prefix 'body:', the body parts) named in norm[start:end], in
+    the order of the vocabulary; `keys` are the first three letters of its words."""
+    rx = _rx()
+    found = []
+    for name, wanted in _term_keys().items():
+        if name.startswith(prefix) and not wanted.isdisjoint(keys) and rx[name].search(norm, start, end):
+            found.append(name[len(prefix):])
+    return found
+
+
 def _view(index: int, item: RequestedItem) -> _ItemView:
     rx = _rx()
     text = normalize(item.text)
+    keys = set(_KEY_RX.findall(text))
     kind = item.kind.value if hasattr(item.kind, "value") else str(item.kind)
     if kind == "other":
-        found = {m.lastgroup for m in rx["kind:named"].finditer(text)}
-        kind = next((k for k in _KIND_ORDER if f"k_{k}" in found), "other")
+        found = set(_kinds_in(text, 0, len(text), keys))
+        kind = next((k for k in _KIND_ORDER if k in found), "other")
         if kind == "other" and (_DRUG_MARKERS.search(text) or any(w in _CANON
                                                                   for w in _WORD_RX.findall(text))):
             kind = "drug"
@@ -1488,8 +1558,7 @@ def _view(index: int, item: RequestedItem) -> _ItemView:
     if kind in ("imaging", "electrodiagnostic"):
         source = normalize(item.modality) if item.modality else text
         modalities = tuple(k for k in _MODALITY_TERMS if rx[f"modality:{k}"].search(source))
-    body = tuple(item.body_parts) or tuple(dict.fromkeys(
-        (m.lastgroup or "")[2:] for m in rx["body:named"].finditer(text)))
+    body = tuple(item.body_parts) or tuple(_kinds_in(text, 0, len(text), keys, "body:"))
     return _ItemView(
         index=index, kind=kind, is_drug=is_drug, names=unique, canon=canon,
         session_kind=kind if kind in _SESSION_KINDS else None,
@@ -1531,14 +1600,12 @@ class _Doc:
         self.starts = [s.start for s in self.sents]
         # every word's first three letters -> the sentences with such a word (patterns are tried only there)
         self.texts = [self.norm[s.start:s.end] for s in self.sents]
-        self.words: set[str] = set()
         self._keys: dict[str, list[int]] = {}
         self._tokens: dict[int, set[str]] = {}
         for si, s in enumerate(self.sents):
-            words = self._tokens[si] = set(_WORD_RX.findall(self.norm, s.start, s.end))
-            self.words |= words
-            for key in {w[:3] for w in words}:
+            for key in set(_KEY_RX.findall(self.norm, s.start, s.end)):
                 self._keys.setdefault(key, []).append(si)
+        self.words = set(_WORD_RX.findall(self.norm))
         self._stems: dict[str, tuple[int, ...]] = {}
         self._triggers: dict[int, list[Trigger]] = {}
         self._evidence: dict[int, Evidence] = {}
@@ -1669,6 +1736,10 @@ class _Doc:
                 text=clean(self.text[s.start:s.end]), source=self.source, start=s.start, end=s.end)
         return ev
 
+    def key_set(self, si: int) -> set[str]:
+        """The first three letters of the words of sentence `si`."""
+        return set(_KEY_RX.findall(self.norm, self.sents[si].start, self.sents[si].end))
+
     def tokens(self, si: int) -> set[str]:
         got = self._tokens.get(si)
         if got is None:
@@ -1706,7 +1777,8 @@ class _Doc:
 
     def names_treatment(self, si: int) -> bool:
         """Whether the sentence names a specific drug or therapy (a generic 'medications' does not count)."""
-        return bool(self.tokens(si) & _ALL_DRUGS) or self.search(_rx()["kind:any"], si) is not None
+        return bool(self.tokens(si) & _ALL_DRUGS) or bool(_kinds_in(self.norm, self.sents[si].start,
+                                                                      self.sents[si].end, self.key_set(si)))
 
     def outcome_scopes(self, si: int) -> list[int | None]:
         """Whom an outcome (relief, function, side effects) in sentence `si` belongs to.

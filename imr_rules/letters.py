@@ -250,6 +250,7 @@ _PAGE_MARK = re.compile(
 )
 _CASE_HEADER = re.compile(r"^(?:(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*:?\s*)?[A-Z]{2}\d{2}-\d{7}$", re.I)
 _DIGITS = re.compile(r"\d+")
+_LETTERS = re.compile(r"[A-Za-z]{3}")  # a running head has words; a line of digits is content
 _DEBRIS_FIRST = frozenset("PpCcIi-0123456789")
 _HEADER_LINES = 5  # a case number alone on a line is the letter's header here, a page header after
 _NEAR_BREAK = 2  # lines before or after a page break that may be a running header or footer
@@ -314,7 +315,7 @@ def _running_heads(lines: list[str], breaks: list[int]) -> set[int]:
             line = lines[index]
             if (index == position or index == position - 1) and line.isdigit() and len(line) <= 3:
                 drop.add(index)
-            elif len(line) <= 100 and not _is_structural(line):
+            elif len(line) <= 100 and _LETTERS.search(line) and not _is_structural(line):
                 near.setdefault((index - position, _DIGITS.sub("#", line)), []).append(index)
     if not near:
         return drop

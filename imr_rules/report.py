@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from imr_rules.metrics import CLASSES, PREDICTED_LABELS, Figures, Score, Summary
+from imr_rules.metrics import CLASSES, PREDICTED_LABELS, Score, Summary
 from imr_rules.results import ItemResult, LetterResult
 
 
@@ -30,15 +30,14 @@ def as_of_phrase(summary: Summary) -> str:
 
 def _figure_rows(score: Score) -> list[tuple[str, str, str]]:
     """(figure, rules, always Upheld) for the headline table."""
-    rules: Figures = score
     base = score.always_upheld
     citation = score.citation_agreement
     return [
-        ("accuracy (rules: predicted items)", pct(rules.accuracy), pct(base.accuracy)),
-        ("recall Upheld", pct(rules.recall["Upheld"]), pct(base.recall["Upheld"])),
-        ("recall Overturned", pct(rules.recall["Overturned"]), pct(base.recall["Overturned"])),
-        ("balanced accuracy", pct(rules.balanced_accuracy), pct(base.balanced_accuracy)),
-        ("Cohen's kappa", num(rules.kappa), num(base.kappa)),
+        ("accuracy (rules: predicted items)", pct(score.accuracy), pct(base.accuracy)),
+        ("recall Upheld", pct(score.recall["Upheld"]), pct(base.recall["Upheld"])),
+        ("recall Overturned", pct(score.recall["Overturned"]), pct(base.recall["Overturned"])),
+        ("balanced accuracy", pct(score.balanced_accuracy), pct(base.balanced_accuracy)),
+        ("Cohen's kappa", num(score.kappa), num(base.kappa)),
         ("citation agreement", f"{pct(citation.rate)} ({citation.agree} of {citation.compared})", ""),
     ]
 

@@ -205,26 +205,26 @@ def test_workers_write_the_same_json_as_one_process(capsys, predictor, letters, 
 
 def test_a_rule_edit_that_breaks_a_letter_fails_the_baseline_check_and_names_the_item(
         capsys, predictor, letters, tmp_path):
+    (letters / "c.txt").unlink()
     saved = tmp_path / "baseline.json"
-    assert run(capsys, str(letters), "--save-baseline", str(saved))[0] == 1  # c.txt is empty
+    assert run(capsys, str(letters), "--save-baseline", str(saved))[0] == 0
+    assert str(tmp_path) not in saved.read_text(encoding="utf-8")
     code, out, err = run(capsys, str(letters), "--baseline", str(saved))
-    assert code == 1 and "0 items changed" in out and "regression" not in err
+    assert (code, err) == (0, "") and "against baseline baseline.json: 0 items changed" in out
 
     predictor(fake_predict_shoulder_flipped)
     code, out, err = run(capsys, str(letters), "--baseline", str(saved), "--workers", "2")
     assert code == 1
-    assert "1 item changed" in out
     named = "a.txt #1 'MRI of the right shoulder': Upheld -> Overturned (letter: Upheld)"
-    assert f"regression: broken     {named}" in err
+    assert f"1 item changed\n  broken     {named}" in out
+    assert err == f"imr-rules: error: regression: broken     {named}\n"
 
 
-def test_a_baseline_check_passes_when_nothing_went_wrong(capsys, predictor, letters, tmp_path):
-    (letters / "c.txt").unlink()
+def test_a_baseline_check_of_part_of_the_corpus_says_what_it_left_out(capsys, predictor, letters, tmp_path):
     saved = tmp_path / "baseline.json"
     run(capsys, str(letters), "--save-baseline", str(saved))
-    assert str(tmp_path) not in saved.read_text(encoding="utf-8")
-    code, out, _ = run(capsys, str(letters), "--baseline", str(saved))
-    assert code == 0 and "against baseline baseline.json: 0 items changed" in out
+    code, out, _ = run(capsys, str(letters / "a.txt"), "--baseline", str(saved))
+    assert code == 0 and "0 items changed\n  (2 letters of the baseline were not in this run)" in out
 
 
 def test_a_baseline_of_the_other_mode_is_refused_before_any_letter_is_read(

@@ -1,0 +1,719 @@
+"""From case facts and requested items to one Prediction per item.
+
+An engine answers one question: which rule versions of a topic fire for these fact
+values. Two engines answer it, and must agree:
+
+- `DurableEngine` (the default) runs the compiled rulesets in durable-rules: each
+  item is asserted as a fact and retracted again on a small pool of reused session
+  ids (never `delete_state`, which crashed here; a new session id per case would
+  hit the ~1,024 sessions durable-rules holds per ruleset). A fact no rule matches
+  raises `MessageNotHandledException`: no rule fired.
+- `ReferenceEngine` evaluates the same rules in plain Python.
+
+Everything else is shared and plain Python: which fired rule decides, why, which
+rules did not fire and what they lacked.
+
+**Precedence** among the rules that fired for an item (`deciding_rule`):
+
+1. a rule named in the `exception_to` of another fired rule is overridden: a
+   specific exception beats the general prohibition it names;
+2. of the rest, an MTUS rule beats any other guideline (8 CCR 9792.21.1: MTUS
+   first, other evidence-based guidelines only where MTUS is silent);
+3. then the higher `priority`;
+4. then Upheld before Overturned (an unresolved tie stands with UR's denial,
+   which IMR reviews for a reason to reverse), then the rule id.
+
+A rule out of force never fires (its dates are part of its condition), so an
+in-force rule always beats an expired one. No rule fired: the outcome is None,
+never a silent default. Same input, same output: everything is sorted.
+
+**Failure isolation.** An exception inside durable-rules restarts its host and
+tries the item once more; if it fails again the item's Prediction carries the
+error and the batch goes on. `IsolatedEngine` runs any engine in a child
+process, so that even a crash of the C core costs one item, not the batch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from imr_rules.catalogue import AS_OF, FactType
+from imr_rules.compiler import CompiledRuleset, compile_rulebook, rule_facts
+from imr_rules.facts import CaseFacts, Evidence, FactValue, Tristate
+from imr_rules.items import RequestedItem
+from imr_rules.letters import Decision
+from imr_rules.results import GuidelineRef, ItemResult, RuleHit
+from imr_rules.rulebook import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Effect,
+    Leaf,
+    NotOf,
+    Rule,
+    Rulebook,
+    fill_template,
+    leaves,
+    load_rulebook,
+    render_text,
+    template_facts,
+)
+
+DEFAULT_SESSIONS = 4
+MAX_SESSIONS = 256  # fresh session ids allowed before the host is rebuilt (durable-rules holds ~1,024)
+
+
+class EngineError(Exception):
+    """An engine could not evaluate an item (the item gets the error; the batch goes on)."""
+
+
+class Engine(Protocol):
+    """Which rule versions (`Rule.key`) of `topic` fire for the fact values in `env`."""
+
+    name: str
+    rulebook: Rulebook
+
+    def fire(self, topic: str, env: Mapping[str, Any]) -> frozenset[str]: ...
+
+
+# ---------------------------------------------------------------- prediction models
+
+
+class RuleRef(BaseModel):
+    id: str
+    title: str
+    effect: Decision
+    citation: GuidelineRef
+    in_force_from: date
+    in_force_to: date | None = None
+
+
+class UsedFact(BaseModel):
+    """A fact a rule read: its value (None: not documented) and where it was read."""
+
+    name: str
+    value: Any = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class FiredRule(RuleRef):
+    because: str
+    facts: list[UsedFact] = Field(default_factory=list)
+    overridden_by: str | None = Field(None, description="The exception rule that overrode this one")
+
+
+class FailedCondition(BaseModel):
+    condition: str = Field(description="The condition as written")
+    needs: str = Field(description="What it asks of the record, in words")
+
+
+class NearMiss(RuleRef):
+    """A rule of the item's topic, in force, that did not fire, and why."""
+
+    failed: list[FailedCondition] = Field(default_factory=list)
+    to_change: str | None = None
+
+
+class Prediction(BaseModel):
+    """The predicted IMR decision on one requested item, with its reasons."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    index: int = Field(description="Position of the item in the request, from 0")
+    item: RequestedItem
+    topic: str | None
+    as_of: date
+    engine: str
+    outcome: Decision | None = Field(description="None when no rule applies: never a silent default")
+    deciding_rule: str | None = None
+    citation: GuidelineRef | None = None
+    because: str | None = None
+    fired: list[FiredRule] = Field(default_factory=list, description="Deciding rule first, then by precedence")
+    near_misses: list[NearMiss] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list, description="For Upheld: what to document for approval")
+    error: str | None = Field(None, description="Why the item could not be evaluated")
+
+    def to_item_result(self) -> ItemResult:
+        """The item in the corpus tools' terms."""
+        evidence = []
+        for rule in self.fired[:1]:
+            for used in rule.facts:
+                evidence.extend(used.evidence)
+        return ItemResult(
+            index=self.index,
+            item=self.item.text,
+            predicted=self.outcome,
+            topic=self.topic,
+            rules=[RuleHit(id=r.id, effect=r.effect) for r in self.fired],
+            deciding_rule=self.deciding_rule,
+            citation=self.citation,
+            missing=list(self.missing),
+            evidence=evidence,
+        )
+
+
+# ---------------------------------------------------------------- fact values
+
+
+def _compare_form(kind: FactType, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind in (FactType.text, FactType.enum):
+        return value.casefold()
+    if kind == FactType.flags:
+        return frozenset(v.casefold() for v in value)
+    return value
+
+
+class _Plan:
+    """Per topic, the facts its rules read, so only those are looked up for an item."""
+
+    def __init__(self, rulebook: Rulebook) -> None:
+        self.facts: dict[str, list[str]] = {}
+        for topic, rules in rulebook.by_topic.items():
+            names: dict[str, None] = {}
+            for rule in rules:
+                names.update(dict.fromkeys(rule_facts(rule)))
+            self.facts[topic] = list(names)
+
+
+def environment(
+    rulebook: Rulebook, topic: str, names: Iterable[str], item: RequestedItem, facts: Mapping[str, FactValue],
+    as_of: date,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(values to compare, values to show) for the facts `names`; a bad value is an InputError."""
+    catalogue = rulebook.catalogue
+    env: dict[str, Any] = {}
+    shown: dict[str, Any] = {}
+    for name in names:
+        spec = catalogue.spec(name)
+        if name == AS_OF:
+            value: Any = as_of
+        elif name == "item.topic":
+            value = topic
+        elif spec.is_item:
+            value = catalogue.item_value(spec, item)
+        else:
+            found = facts.get(name)
+            value = catalogue.validate_value(name, found.value) if found is not None else None
+        shown[name] = value
+        env[name] = _compare_form(spec.type, value)
+    return env, shown
+
+
+# ---------------------------------------------------------------- the meaning of a condition
+
+
+def leaf_holds(leaf: Leaf, env: Mapping[str, Any]) -> bool:
+    """The reference meaning of one test (see rulebook: comparisons need a value)."""
+    value = env.get(leaf.fact)
+    op = leaf.op
+    if leaf.ftype == FactType.tristate:
+        state = str(value) if value is not None else Tristate.not_documented.value
+        if op in ("documented", "not_documented", "documented_false"):
+            return state == op
+        if op == "in":
+            return state in leaf.value  # type: ignore[operator]
+        return (state == leaf.value) == (op == "==")
+    if op == "present":
+        return value is not None
+    if op == "absent":
+        return value is None
+    if value is None:
+        return False
+    if op == "contains":
+        return leaf.value in value
+    if op == "in":
+        return value in leaf.value  # type: ignore[operator]
+    target = leaf.value
+    if op == "==":
+        return value == target
+    if op == "!=":
+        return value != target
+    if op == "<":
+        return value < target
+    if op == "<=":
+        return value <= target
+    if op == ">":
+        return value > target
+    return value >= target
+
+
+def holds(cond: Condition, env: Mapping[str, Any]) -> bool:
+    if isinstance(cond, Leaf):
+        return leaf_holds(cond, env)
+    if isinstance(cond, AllOf):
+        return all(holds(c, env) for c in cond.items)
+    if isinstance(cond, AnyOf):
+        return any(holds(c, env) for c in cond.items)
+    return not holds(cond.item, env)
+
+
+def failing(cond: Condition, env: Mapping[str, Any]) -> list[Condition]:
+    """The smallest parts of a condition that do not hold (an `any` or a `not` counts as one part)."""
+    if isinstance(cond, AllOf):
+        return [part for c in cond.items for part in failing(c, env)]
+    return [] if holds(cond, env) else [cond]
+
+
+_COMPARE_WORDS = {"<": "less than", "<=": "at most", ">": "more than", ">=": "at least", "==": "exactly",
+                  "!=": "other than"}
+_DATE_WORDS = {"<": "before", "<=": "on or before", ">": "after", ">=": "on or after", "==": "on", "!=": "not on"}
+_STATE_WORDS = {"documented": "documented", "not_documented": "not documented",
+                "documented_false": "documented as absent"}
+
+
+def format_value(value: Any) -> str:
+    """A fact value in words, for explanations."""
+    if value is None:
+        return "not documented"
+    if isinstance(value, str) and value in _STATE_WORDS:
+        return _STATE_WORDS[value]
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:g}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | frozenset | set):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+def _leaf_words(leaf: Leaf, unit: str | None, negate: bool) -> str:
+    op, value = leaf.op, leaf.value
+    kind = leaf.ftype
+    if kind == FactType.tristate:
+        if op in _STATE_WORDS:
+            words = _STATE_WORDS[op]
+        elif op == "in":
+            words = "one of " + ", ".join(_STATE_WORDS[v] for v in value)  # type: ignore[union-attr]
+        else:
+            words = ("" if op == "==" else "not ") + _STATE_WORDS[str(value)]
+        return f"not {words}" if negate else words
+    if op in ("present", "absent"):
+        return "documented" if (op == "present") != negate else "not documented"
+    if kind == FactType.bool:
+        truth = (value is True) == (op == "==")
+        return "yes" if truth != negate else "no"
+    if op == "contains":
+        return ("does not include " if negate else "includes ") + str(value)
+    if op == "in":
+        words = "one of " + ", ".join(format_value(v) for v in value)  # type: ignore[union-attr]
+    elif kind == FactType.date:
+        words = f"{_DATE_WORDS[op]} {format_value(value)}"
+    elif kind == FactType.number:
+        words = f"{_COMPARE_WORDS[op]} {format_value(value)}{' ' + unit if unit else ''}"
+    else:
+        words = format_value(value) if op == "==" else f"not {format_value(value)}"
+    return f"not {words}" if negate else words
+
+
+def describe(cond: Condition, rulebook: Rulebook, negate: bool = False) -> str:
+    """A condition as what the record must show, from the catalogue's meanings."""
+    if isinstance(cond, Leaf):
+        spec = rulebook.catalogue.get(cond.fact)
+        meaning = spec.meaning if spec else cond.fact
+        return f"{meaning}: {_leaf_words(cond, spec.unit if spec else None, negate)}"
+    if isinstance(cond, NotOf):
+        return describe(cond.item, rulebook, not negate)
+    either = isinstance(cond, AnyOf) != negate
+    same = {c.fact for c in cond.items if isinstance(c, Leaf) and c.op in ("contains", "==")}
+    if len(same) == 1 and all(isinstance(c, Leaf) for c in cond.items):
+        first = cond.items[0]
+        assert isinstance(first, Leaf)
+        spec = rulebook.catalogue.get(first.fact)
+        meaning = spec.meaning if spec else first.fact
+        values = [format_value(c.value) for c in cond.items if isinstance(c, Leaf)]
+        verb = "includes" if first.op == "contains" else "is"
+        if negate:
+            listed = ", ".join(values)
+            words = f"{verb} none of {listed}" if isinstance(cond, AnyOf) else f"not all of {listed}"
+        else:
+            words = f"{verb} " + ", ".join(values[:-1]) + (" or " if either else " and ") + values[-1]
+        return f"{meaning}: {words}"
+    parts = [describe(c, rulebook, negate) for c in cond.items]
+    return ("one of: " + " | ".join(parts)) if either else "; ".join(parts)
+
+
+# ---------------------------------------------------------------- engines
+
+
+class ReferenceEngine:
+    """The rules evaluated in plain Python: the yardstick durable-rules is checked against."""
+
+    name = "reference"
+
+    def __init__(self, rulebook: Rulebook) -> None:
+        self.rulebook = rulebook
+        self._conditions = {
+            rule.key: AllOf(rule.applicability().items + rule.when.items) for rule in rulebook.rules
+        }
+
+    def fire(self, topic: str, env: Mapping[str, Any]) -> frozenset[str]:
+        return frozenset(
+            rule.key for rule in self.rulebook.topic_rules(topic) if holds(self._conditions[rule.key], env)
+        )
+
+
+def _quiet_host_class() -> type:
+    from durable import engine as durable_engine
+
+    class QuietHost(durable_engine.Host):
+        """A host without the background dispatch threads: we drive it synchronously, and those
+        threads would race us for the actions of our own sessions. No timers are used."""
+
+        def _run(self) -> None:
+            return None
+
+    return QuietHost
+
+
+class DurableEngine:
+    """The compiled rulesets, run in durable-rules with facts asserted and retracted on reused sessions."""
+
+    name = "durable-rules"
+
+    def __init__(self, rulebook: Rulebook, sessions: int = DEFAULT_SESSIONS) -> None:
+        from durable.engine import MessageNotHandledException
+
+        self.rulebook = rulebook
+        self.compiled: dict[str, CompiledRuleset] = compile_rulebook(rulebook)
+        self._not_handled = MessageNotHandledException
+        self._size = max(1, sessions)
+        self._lock = threading.Lock()
+        self._fired: set[str] = set()
+        self._ids = itertools.count(1)
+        self.restarts = 0
+        self._start()
+
+    @classmethod
+    def from_path(cls, path: str | Path | None = None) -> DurableEngine:
+        return cls(load_rulebook(path))
+
+    def _start(self) -> None:
+        fired = self._fired
+
+        def action_for(name: str) -> Callable[[Any], None]:
+            def action(c: Any) -> None:
+                fired.add(name)
+
+            return action
+
+        self._host = _quiet_host_class()()
+        definitions = {topic: c.with_actions(action_for) for topic, c in self.compiled.items()}
+        if definitions:
+            self._host.register_rulesets(definitions)
+        self._sessions = [f"s{n}" for n in range(self._size)]
+        self._fresh = itertools.count(self._size)
+        self._turn = 0
+
+    def _restart(self) -> None:
+        self.restarts += 1
+        self._start()
+
+    def _retire(self, index: int) -> None:
+        """A session whose fact could not be retracted is not used again."""
+        number = next(self._fresh)
+        if number >= MAX_SESSIONS:
+            self._restart()
+        else:
+            self._sessions[index] = f"s{number}"
+
+    def _run(self, topic: str, message: dict[str, Any]) -> frozenset[str]:
+        index = self._turn
+        self._turn = (self._turn + 1) % len(self._sessions)
+        message["sid"] = self._sessions[index]
+        message["id"] = next(self._ids)
+        self._fired.clear()
+        try:
+            self._host.assert_fact(topic, message)
+        except self._not_handled:
+            pass
+        result = frozenset(self._fired)
+        try:
+            self._host.retract_fact(topic, message)
+        except self._not_handled:
+            pass
+        except Exception:  # noqa: BLE001 - the answer stands; the session is spoiled
+            self._retire(index)
+        return result
+
+    def fire(self, topic: str, env: Mapping[str, Any]) -> frozenset[str]:
+        compiled = self.compiled.get(topic)
+        if compiled is None:
+            return frozenset()
+        with self._lock:
+            try:
+                return self._run(topic, compiled.encoding.encode(env))
+            except Exception:  # noqa: BLE001 - one more try on a fresh host
+                self._restart()
+            try:
+                return self._run(topic, compiled.encoding.encode(env))
+            except Exception as err:  # noqa: BLE001
+                self._restart()
+                raise EngineError(f"durable-rules failed on topic {topic!r}: {err.__class__.__name__}: {err}") from None
+
+
+def _serve(conn: Any, factory: Callable[[], Engine]) -> None:
+    """The child side of IsolatedEngine: answer fire() requests until told to stop."""
+    engine = factory()
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        try:
+            conn.send(("ok", sorted(engine.fire(*request))))
+        except Exception as err:  # noqa: BLE001 - reported to the parent, per item
+            conn.send(("error", f"{err.__class__.__name__}: {err}"))
+
+
+def durable_engine_for(path: str | None = None) -> Engine:
+    """A DurableEngine on the rulebook at `path` (a picklable factory for IsolatedEngine)."""
+    return DurableEngine.from_path(path)
+
+
+class IsolatedEngine:
+    """Any engine, run in a child process: if the child dies, that item fails and a new child starts."""
+
+    def __init__(self, rulebook: Rulebook, factory: Callable[[], Engine], name: str = "durable-rules (isolated)",
+                 timeout: float = 60.0) -> None:
+        self.rulebook = rulebook
+        self.name = name
+        self.timeout = timeout
+        self.restarts = 0
+        self._factory = factory
+        self._context = multiprocessing.get_context("spawn")
+        self._process: Any = None
+        self._conn: Any = None
+
+    def _start(self) -> None:
+        parent, child = self._context.Pipe()
+        self._process = self._context.Process(target=_serve, args=(child, self._factory), daemon=True)
+        self._process.start()
+        child.close()
+        self._conn = parent
+
+    def close(self) -> int | None:
+        """Stop the child; its exit code."""
+        if self._process is None:
+            return None
+        try:
+            self._conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self._process.join(5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        code = self._process.exitcode
+        self._conn.close()
+        self._process = self._conn = None
+        return code
+
+    def fire(self, topic: str, env: Mapping[str, Any]) -> frozenset[str]:
+        if self._process is None:
+            self._start()
+        try:
+            self._conn.send((topic, dict(env)))
+            if not self._conn.poll(self.timeout):
+                raise TimeoutError(f"no answer in {self.timeout:g} s")
+            status, payload = self._conn.recv()
+        except (EOFError, OSError, TimeoutError) as err:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join()
+            code = self._process.exitcode
+            self._conn.close()
+            self._process = self._conn = None
+            self.restarts += 1
+            raise EngineError(f"engine process died (exit code {code}): {err.__class__.__name__}") from None
+        if status != "ok":
+            raise EngineError(payload)
+        return frozenset(payload)
+
+
+@cache
+def _default_engine() -> DurableEngine:
+    return DurableEngine.from_path(None)
+
+
+def default_engine() -> Engine:
+    """The durable-rules engine on the bundled rulebook, built once."""
+    return _default_engine()
+
+
+# ---------------------------------------------------------------- deciding and explaining
+
+
+def precedence(rule: Rule) -> tuple:
+    """Sort key: MTUS first, then higher priority, then Upheld, then id (see the module docstring)."""
+    return (0 if rule.citation.is_mtus else 1, -rule.priority, 0 if rule.effect is Effect.upheld else 1, rule.id)
+
+
+def decide(fired: list[Rule]) -> tuple[Rule | None, dict[str, str]]:
+    """(deciding rule, overridden rule key -> id of the exception that overrode it)."""
+    ids = {rule.id for rule in fired}
+    overridden: dict[str, str] = {}
+    for rule in sorted(fired, key=precedence):
+        for target in rule.exception_to:
+            if target in ids:
+                for other in fired:
+                    if other.id == target:
+                        overridden.setdefault(other.key, rule.id)
+    standing = sorted((r for r in fired if r.key not in overridden), key=precedence)
+    return (standing[0] if standing else None), overridden
+
+
+def _ref(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "title": rule.title,
+        "effect": rule.effect.decision,
+        "citation": rule.citation.guideline_ref(),
+        "in_force_from": rule.in_force.from_,
+        "in_force_to": rule.in_force.to,
+    }
+
+
+def _words(shown: Mapping[str, Any]) -> dict[str, str]:
+    return {name: format_value(value) for name, value in shown.items()}
+
+
+def _used_facts(rule: Rule, shown: Mapping[str, Any], facts: Mapping[str, FactValue],
+                item: RequestedItem) -> list[UsedFact]:
+    names = dict.fromkeys([leaf.fact for leaf in leaves(rule.when)] + template_facts(rule.because))
+    out = []
+    for name in names:
+        if name.startswith("item."):
+            evidence = [Evidence(text=item.text, source="item")]
+        else:
+            found = facts.get(name)
+            evidence = list(found.evidence) if found is not None else []
+        value = shown.get(name)
+        if isinstance(value, Tristate):
+            value = value.value
+        out.append(UsedFact(name=name, value=value, evidence=evidence))
+    return out
+
+
+def predict_item(engine: Engine, facts: CaseFacts, index: int, item: RequestedItem, as_of: date,
+                 plan: _Plan | None = None) -> Prediction:
+    """The prediction for one item (a failing engine gives an item with `error`, not an exception)."""
+    rulebook = engine.rulebook
+    topic = rulebook.canonical_topic(item.topic)
+    base: dict[str, Any] = {"index": index, "item": item, "topic": topic or item.topic, "as_of": as_of,
+                            "engine": engine.name}
+    rules = rulebook.topic_rules(topic) if topic else []
+    if not rules:
+        return Prediction(**base, outcome=None)
+    merged = facts.for_item(index)
+    names = (plan or _plan_for(rulebook)).facts[topic]  # type: ignore[index]
+    env, shown = environment(rulebook, topic, names, item, merged, as_of)  # type: ignore[arg-type]
+    try:
+        keys = engine.fire(topic, env)  # type: ignore[arg-type]
+    except EngineError as err:
+        return Prediction(**base, outcome=None, error=str(err))
+    fired = [rulebook.by_key[key] for key in sorted(keys)]
+    deciding, overridden = decide(fired)
+    words = _words(shown)
+    order = sorted(fired, key=lambda r: (r is not deciding, r.key in overridden, precedence(r)))
+    fired_out = [
+        FiredRule(**_ref(r), because=fill_template(r.because, words), facts=_used_facts(r, shown, merged, item),
+                  overridden_by=overridden.get(r.key))
+        for r in order
+    ]
+    near: list[NearMiss] = []
+    missing: list[str] = []
+    if deciding is not None and deciding.effect is Effect.upheld and deciding.to_change:
+        missing.append(fill_template(deciding.to_change, words))
+    for rule in sorted(rules, key=lambda r: (r.effect is Effect.upheld, r.id)):
+        if rule.key in keys or not rule.in_force.covers(as_of):
+            continue
+        selector = rule.item_selector()
+        failed = failing(AllOf(selector.items + rule.when.items), env)
+        near.append(NearMiss(
+            **_ref(rule),
+            failed=[FailedCondition(condition=render_text(c), needs=describe(c, rulebook)) for c in failed],
+            to_change=fill_template(rule.to_change, words) if rule.to_change else None,
+        ))
+        if (deciding is not None and deciding.effect is Effect.upheld and rule.effect is Effect.overturned
+                and holds(selector, env)):
+            missing.extend(describe(c, rulebook) for c in failed)
+    return Prediction(
+        **base,
+        outcome=deciding.effect.decision if deciding else None,
+        deciding_rule=deciding.id if deciding else None,
+        citation=deciding.citation.guideline_ref() if deciding else None,
+        because=fill_template(deciding.because, words) if deciding else None,
+        fired=fired_out,
+        near_misses=near,
+        missing=list(dict.fromkeys(missing)),
+    )
+
+
+_plans: dict[int, tuple[Rulebook, _Plan]] = {}
+
+
+def _plan_for(rulebook: Rulebook) -> _Plan:
+    found = _plans.get(id(rulebook))
+    if found is None or found[0] is not rulebook:
+        found = _plans[id(rulebook)] = (rulebook, _Plan(rulebook))
+    return found[1]
+
+
+def evaluate(facts: CaseFacts, items: list[RequestedItem], as_of: date | None = None,
+             engine: Engine | None = None) -> list[Prediction]:
+    """One Prediction per item. `as_of` defaults to facts.as_of, then to today (recorded in each prediction).
+
+    A fact value of the wrong type is an InputError; an engine failure is recorded on its item.
+    """
+    engine = engine or default_engine()
+    day = as_of or facts.as_of or date.today()
+    plan = _plan_for(engine.rulebook)
+    return [predict_item(engine, facts, i, item, day, plan) for i, item in enumerate(items)]
+
+
+# ---------------------------------------------------------------- engines side by side
+
+
+class Disagreement(BaseModel):
+    case: int
+    item: int
+    field: str
+    first: Any
+    second: Any
+
+
+Case = tuple[CaseFacts, list[RequestedItem], date | None]
+
+
+def compare_engines(cases: Iterable[Case], first: Engine | None = None,
+                    second: Engine | None = None) -> list[Disagreement]:
+    """Evaluate every case with both engines (default: durable-rules and the reference) and list
+    every field of every prediction on which they differ."""
+    first = first or default_engine()
+    second = second or ReferenceEngine(first.rulebook)
+    out = []
+    for ci, (facts, items, as_of) in enumerate(cases):
+        a = evaluate(facts, items, as_of, first)
+        b = evaluate(facts, items, as_of, second)
+        for pa, pb in zip(a, b, strict=True):
+            da = pa.model_dump(exclude={"engine"})
+            db = pb.model_dump(exclude={"engine"})
+            for key in da:
+                if da[key] != db[key]:
+                    out.append(Disagreement(case=ci, item=pa.index, field=key, first=da[key], second=db[key]))
+    return out
