@@ -424,13 +424,27 @@ CONDITION_SCHEMA: dict[str, Any] = {
     ],
 }
 
+_CONDITION_MARK = "imr-rules:condition"
+
+
+def _link_conditions(node: Any) -> Any:
+    """Point the `when` items at the Condition definition (pydantic cannot name a $def it did not make)."""
+    if isinstance(node, dict):
+        if node == {"$comment": _CONDITION_MARK}:
+            return {"$ref": "#/$defs/Condition"}
+        return {key: _link_conditions(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_link_conditions(value) for value in node]
+    return node
+
+
 When = Annotated[
     AllOf,
     PlainValidator(parse_when),
     PlainSerializer(lambda when: [render(c) for c in when.items], return_type=list),
     WithJsonSchema({
         "type": "array",
-        "items": {"$ref": "#/$defs/Condition"},
+        "items": {"$comment": _CONDITION_MARK},
         "description": "Conditions that must all hold; see the Condition definition for the grammar.",
     }),
 ]
@@ -610,7 +624,7 @@ class RuleFile(BaseModel):
 
 def rule_file_schema() -> dict[str, Any]:
     """The JSON Schema of a rule file, for editors and `imr-rules rules schema`."""
-    schema = RuleFile.model_json_schema(by_alias=True)
+    schema = _link_conditions(RuleFile.model_json_schema(by_alias=True))
     schema.setdefault("$defs", {})["Condition"] = CONDITION_SCHEMA
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "imr-rules rule file"

@@ -102,18 +102,20 @@ def show_command(
     """Every version of one rule: what it says, where it is written, and what it compiles to."""
     from imr_rules.compiler import compile_topic
     from imr_rules.errors import InputError
+    from imr_rules.paths import rules_dir
 
     rulebook = _checked(path)
     versions = rulebook.versions(rule_id)
     if not versions:
         from imr_rules.rulebook import _suggest
 
-        raise InputError(f"no rule {rule_id!r}{_suggest(rule_id, {r.id for r in rulebook.rules})}")
+        raise InputError(f"no rule {rule_id!r}{_suggest(rule_id, {r.id for r in rulebook.rules})}",
+                         path or rules_dir())
     compiled = compile_topic(versions[0].topic or "", rulebook.topic_rules(versions[0].topic or ""),
                              rulebook.catalogue)
     out = []
     for rule in versions:
-        data = rule.model_dump(mode="json", by_alias=True, exclude_none=True)
+        data = rule.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
         data["topic"] = rule.topic
         data["written_at"] = f"{rule.file}:{rule.line}"
         data["durable_rules"] = {rule.key: compiled.definition[rule.key]}
