@@ -100,7 +100,9 @@ class Catalogue:
     def spec(self, name: str) -> FactSpec:
         found = self.facts.get(name)
         if found is None:
-            raise InputError(f"unknown fact {name!r}{self.suggest(name)}; facts are declared in {CATALOGUE_FILE}")
+            raise InputError(
+                f"unknown fact {name!r}{self.suggest(name)}; facts are declared in {CATALOGUE_FILE}"
+            )
         return found
 
     def validate_value(self, name: str, value: Any) -> Any:
@@ -112,12 +114,7 @@ class Catalogue:
         spec = self.spec(name)
         if isinstance(value, FactValue):
             value = value.value
-        if value is None:
-            return None
-        try:
-            return _NORMALIZE[spec.type](spec, value)
-        except _Bad as bad:
-            raise InputError(f"fact {name!r} ({spec.type.value}): {bad}") from None
+        return normalize(spec, value)
 
     def item_value(self, spec: FactSpec, item: RequestedItem) -> Any:
         """The normal value of an item fact, read from the requested item."""
@@ -126,7 +123,7 @@ class Catalogue:
             raw = raw.value
         if raw in ("", []):
             return None
-        return self.validate_value(spec.name, raw)
+        return normalize(spec, raw)
 
 
 class _Bad(ValueError):
@@ -192,6 +189,16 @@ def _text(spec: FactSpec, value: Any) -> str:
     if isinstance(value, str):
         return value
     raise _Bad(f"expected text, got {value!r}")
+
+
+def normalize(spec: FactSpec, value: Any) -> Any:
+    """The normal form of `value` for the declared fact `spec` (None stays None: absent)."""
+    if value is None:
+        return None
+    try:
+        return _NORMALIZE[spec.type](spec, value)
+    except _Bad as bad:
+        raise InputError(f"fact {spec.name!r} ({spec.type.value}): {bad}") from None
 
 
 _NORMALIZE = {

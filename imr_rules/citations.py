@@ -15,8 +15,9 @@ from datetime import date
 
 from imr_rules.letters import Citation, CitationPart, SourceFamily
 
-# The 2016 Chronic Pain Medical Treatment Guidelines took effect for decisions from this date.
-CPMTG_2016_FROM = date(2016, 7, 18)
+# The 2016 Chronic Pain Medical Treatment Guidelines govern requests from this date; a letter's
+# decision date (the date at hand) stands in for its request date, which the letter does not give.
+CPMTG_2016_FROM = date(2016, 7, 29)
 
 _MTUS_FAMILIES = {
     SourceFamily.mtus_cpmtg_2009,
@@ -116,11 +117,11 @@ def parse_citation(line: str | None, decided: date | None = None) -> Citation:
     """The sources named in a guideline line, in order, and the family that governs.
 
     `decided` (the letter's decision date) settles the version of a Chronic Pain
-    citation that names no year: the 2016 guidelines from mid-July 2016, else 2009.
+    citation that names no year: the 2016 guidelines from late July 2016, else 2009.
     """
     text = " ".join((line or "").split())
     if not text:
-        return Citation(family=SourceFamily.none_cited, parts=[], text="")
+        return Citation.model_construct(family=SourceFamily.none_cited, parts=[], text="")
     parts: list[CitationPart] = []
     clauses = _CLAUSE.split(text)
     preamble, clauses = clauses[0], clauses[1:]
@@ -128,7 +129,20 @@ def parse_citation(line: str | None, decided: date | None = None) -> Citation:
         clauses = [preamble]
     for clause in clauses:
         parts.extend(_clause_parts(clause, decided))
-    return Citation(family=_governing(parts, text), parts=parts, text=text)
+    return Citation.model_construct(family=_governing(parts, text), parts=parts, text=text)
+
+
+def _part(
+    family: SourceFamily,
+    text: str,
+    chapter: str | None = None,
+    sections: list[str] | None = None,
+    pages: list[tuple[int, int]] | None = None,
+) -> CitationPart:
+    """A part built from values of the right types, so pydantic's validation is skipped (it is hot)."""
+    return CitationPart.model_construct(
+        family=family, chapter=chapter, sections=sections or [], pages=pages or [], text=text
+    )
 
 
 def _governing(parts: list[CitationPart], text: str) -> SourceFamily:
@@ -151,7 +165,7 @@ def _clause_parts(clause: str, decided: date | None) -> list[CitationPart]:
     if lead:
         body = clause[lead.end():]
         parts = _mtus_parts(body, decided, in_mtus=True)
-        return parts or [CitationPart(family=SourceFamily.unknown, text=clause.rstrip(" ."))]
+        return parts or [_part(SourceFamily.unknown, clause.rstrip(" ."))]
     parts = _mtus_parts(clause, decided, in_mtus=False)
     if parts:
         return parts
@@ -178,9 +192,7 @@ def _mtus_parts(body: str, decided: date | None, in_mtus: bool) -> list[Citation
             chapter = " ".join(named.group("name").split())
             rest = rest[: named.start()] + rest[named.end():]
         text = _trim_tail(match.group(0) + tail)
-        parts.append(
-            CitationPart(family=family, chapter=chapter, sections=_sections(rest), pages=pages, text=text)
-        )
+        parts.append(_part(family, text, chapter, _sections(rest), pages))
     if not in_mtus:
         odg = _ODG.search(body)
         if odg and not any(p.family == SourceFamily.odg for p in parts):
@@ -264,12 +276,9 @@ def _non_mtus_parts(text: str) -> list[CitationPart]:
             if chapter and "/" in chapter and not sections:
                 chapter, _, section = chapter.partition("/")
                 sections = [section.strip()]
-            parts.append(
-                CitationPart(family=SourceFamily.odg, chapter=chapter or None, sections=sections, pages=pages,
-                             text=piece)
-            )
+            parts.append(_part(SourceFamily.odg, piece, chapter or None, sections, pages))
         else:
-            parts.append(CitationPart(family=SourceFamily.other_non_mtus, pages=pages, text=piece))
+            parts.append(_part(SourceFamily.other_non_mtus, piece, pages=pages))
     return parts
 
 

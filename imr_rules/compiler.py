@@ -9,13 +9,14 @@ Conditions are data all the way down: each one-fact test becomes a durable-rules
 comparison (`{"$lt": {key: value}}`, `{key: value}`, `$neq`, `$and`, `$or`); no
 rule text is ever evaluated as Python.
 
-**How facts are encoded** (`Encoding.encode`), so that a missing value can be tested:
+**How facts are encoded** (`Encoding.encode`), so that a missing value can be tested
+(only what some condition reads is in the message):
 
-- every fact has a value key; numbers are floats, dates are day ordinals (floats),
-  text and enum values are case-folded strings, bools are bools;
-- every fact but a tristate also has a presence key (`<key>__p`, true / false),
-  because `$nex` cannot be used: in durable-rules 2.0.28 a rule on `$nex` fires
-  again and again when a fact is retracted (measured here);
+- a compared value has a key; numbers are floats, dates are day ordinals (floats),
+  text and enum values are case-folded strings, bools are bools; no value, no key;
+- a negated test, or present / absent, reads a presence key (`<key>__p`, true /
+  false), because `$nex` cannot be used: in durable-rules 2.0.28 a rule on `$nex`
+  fires again and again when a fact is retracted (measured here);
 - a tristate is always a string (missing reads as "not_documented");
 - a flags fact gets a bool key per member that some rule tests (`<key>__<member>`).
 
@@ -40,11 +41,11 @@ from typing import Any
 
 from imr_rules.catalogue import Catalogue, FactSpec, FactType
 from imr_rules.facts import Tristate
-from imr_rules.rulebook import AllOf, AnyOf, Condition, Leaf, NotOf, Rule, Rulebook, leaves, template_facts
+from imr_rules.rulebook import AllOf, Condition, Leaf, NotOf, Rule, Rulebook, leaves, template_facts
 
 MAX_OPERANDS = 32
 MAX_RULES_PER_RULESET = 100
-MAX_TESTS_PER_RULESET = 480
+MAX_COMPARISONS_PER_RULESET = 480
 RESERVED_KEYS = frozenset({"id", "sid", "$s", "m"})
 
 _NEGATE_OP = {"<": "$gte", "<=": "$gt", ">": "$lte", ">=": "$lt", "==": "$neq", "!=": None}
@@ -60,7 +61,12 @@ def _number(value: Any) -> float:
 
 @dataclass
 class Encoding:
-    """How the facts one topic's rules test are laid out in a durable-rules message."""
+    """How the facts one topic's conditions test are laid out in a durable-rules message.
+
+    Keys are made on demand while compiling, so a message carries only what some
+    condition reads: a value key when a value is compared, a presence key when a
+    test is negated or asks present / absent, a key per flags member tested.
+    """
 
     specs: dict[str, FactSpec] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
@@ -77,20 +83,26 @@ class Encoding:
         self._taken.add(key)
         return key
 
-    def add(self, spec: FactSpec) -> None:
-        if spec.name in self.specs:
-            return
-        self.specs[spec.name] = spec
-        self.keys[spec.name] = self._new_key(spec.name)
-        if spec.type != FactType.tristate:
-            self.present[spec.name] = self._new_key(spec.name + "__p")
-        if spec.type == FactType.flags:
-            self.members[spec.name] = {}
-
-    def member_key(self, fact: str, member: str) -> str:
-        found = self.members[fact].get(member)
+    def value_key(self, spec: FactSpec) -> str:
+        self.specs.setdefault(spec.name, spec)
+        found = self.keys.get(spec.name)
         if found is None:
-            found = self.members[fact][member] = self._new_key(f"{fact}__{member}")
+            found = self.keys[spec.name] = self._new_key(spec.name)
+        return found
+
+    def presence_key(self, spec: FactSpec) -> str:
+        self.specs.setdefault(spec.name, spec)
+        found = self.present.get(spec.name)
+        if found is None:
+            found = self.present[spec.name] = self._new_key(spec.name + "__p")
+        return found
+
+    def member_key(self, spec: FactSpec, member: str) -> str:
+        self.specs.setdefault(spec.name, spec)
+        members = self.members.setdefault(spec.name, {})
+        found = members.get(member)
+        if found is None:
+            found = members[member] = self._new_key(f"{spec.name}__{member}")
         return found
 
     def encode(self, env: Mapping[str, Any]) -> dict[str, Any]:
@@ -102,23 +114,23 @@ class Encoding:
             if kind == FactType.tristate:
                 out[self.keys[name]] = str(value) if value is not None else Tristate.not_documented.value
                 continue
-            out[self.present[name]] = value is not None
-            if value is None:
-                if kind == FactType.flags:
-                    for key in self.members[name].values():
-                        out[key] = False
-                continue
+            presence = self.present.get(name)
+            if presence is not None:
+                out[presence] = value is not None
             if kind == FactType.flags:
-                have = set(value)
-                for member, key in self.members[name].items():
+                have = value or ()
+                for member, key in self.members.get(name, {}).items():
                     out[key] = member in have
-                out[self.keys[name]] = float(len(have))
-            elif kind in (FactType.number, FactType.date):
-                out[self.keys[name]] = _number(value)
+                continue
+            key = self.keys.get(name)
+            if key is None or value is None:
+                continue
+            if kind in (FactType.number, FactType.date):
+                out[key] = _number(value)
             elif kind == FactType.bool:
-                out[self.keys[name]] = bool(value)
+                out[key] = bool(value)
             else:
-                out[self.keys[name]] = str(value).casefold()
+                out[key] = str(value).casefold()
         return out
 
 
@@ -138,13 +150,14 @@ def _and(parts: list[dict]) -> dict:
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
-def compile_leaf(leaf: Leaf, enc: Encoding, negate: bool = False) -> dict:
+def compile_leaf(leaf: Leaf, enc: Encoding, catalogue: Catalogue, negate: bool = False) -> dict:
     """One test as a durable-rules expression; `negate` gives its logical complement."""
     if leaf.ftype is None:
         raise ValueError(f"condition {leaf.render()!r} was not resolved against the catalogue")
-    key = enc.keys[leaf.fact]
+    spec = catalogue.spec(leaf.fact)
     op = leaf.op
     if leaf.ftype == FactType.tristate:
+        key = enc.value_key(spec)
         if op in ("documented", "not_documented", "documented_false"):
             op, value = "==", op
         elif op == "in":
@@ -154,36 +167,36 @@ def compile_leaf(leaf: Leaf, enc: Encoding, negate: bool = False) -> dict:
             return _or([{key: v} for v in values])
         else:
             value = leaf.value
-        equal = op == "=="
-        if equal != negate:
+        if (op == "==") != negate:
             return {key: str(value)}
         return {"$neq": {key: str(value)}}
-    present = enc.present[leaf.fact]
     if op in ("present", "absent"):
-        return {present: (op == "present") != negate}
+        return {enc.presence_key(spec): (op == "present") != negate}
     if op == "contains":
-        member = enc.member_key(leaf.fact, str(leaf.value).casefold())
-        return {member: not negate}
+        return {enc.member_key(spec, str(leaf.value).casefold()): not negate}
+    key = enc.value_key(spec)
     if op == "in":
         values = [_constant(leaf, v) for v in leaf.value]  # type: ignore[union-attr]
         if not negate:
             return _or([{key: v} for v in values])
-        return {"$or": [{present: False}, _and([{"$neq": {key: v}} for v in values])]}
+        return {"$or": [{enc.presence_key(spec): False}, _and([{"$neq": {key: v}} for v in values])]}
     value = _constant(leaf, leaf.value)
     if not negate:
         return {key: value} if op == "==" else {_OP[op]: {key: value}}
     if op == "!=":
-        return {"$or": [{present: False}, {key: value}]}
-    return {"$or": [{present: False}, {_NEGATE_OP[op]: {key: value}}]}
+        return {"$or": [{enc.presence_key(spec): False}, {key: value}]}
+    return {"$or": [{enc.presence_key(spec): False}, {_NEGATE_OP[op]: {key: value}}]}
 
 
-def compile_condition(cond: Condition, enc: Encoding, negate: bool = False) -> dict | None:
+def compile_condition(
+    cond: Condition, enc: Encoding, catalogue: Catalogue, negate: bool = False
+) -> dict | None:
     """A condition tree as a durable-rules expression (None: always true, e.g. an empty `when`)."""
     if isinstance(cond, Leaf):
-        return compile_leaf(cond, enc, negate)
+        return compile_leaf(cond, enc, catalogue, negate)
     if isinstance(cond, NotOf):
-        return compile_condition(cond.item, enc, not negate)
-    parts = [p for p in (compile_condition(c, enc, negate) for c in cond.items) if p is not None]
+        return compile_condition(cond.item, enc, catalogue, not negate)
+    parts = [p for p in (compile_condition(c, enc, catalogue, negate) for c in cond.items) if p is not None]
     if not parts:
         if negate:
             raise ValueError("an empty condition cannot be negated")
@@ -226,20 +239,16 @@ def compile_topic(topic: str, rules: list[Rule], catalogue: Catalogue) -> Compil
     ordered = sorted(rules, key=lambda r: (r.id, r.in_force.from_))
     for rule in ordered:
         for name in rule_facts(rule):
-            spec = catalogue.get(name)
-            if spec is None:
+            if catalogue.get(name) is None:
                 raise KeyError(f"undeclared fact {name!r}")
-            enc.add(spec)
             if name not in facts:
                 facts.append(name)
     definition: dict[str, dict] = {}
     by_name: dict[str, Rule] = {}
     for rule in ordered:
-        parts = [p for p in (compile_condition(c, enc) for c in rule.applicability().items) if p is not None]
-        when = compile_condition(rule.when, enc)
-        if when is not None:
-            parts.append(when)
-        definition[rule.key] = {"all": [{"m": _and(parts)}]}
+        parts = [compile_condition(c, enc, catalogue) for c in rule.applicability().items]
+        parts.append(compile_condition(rule.when, enc, catalogue))
+        definition[rule.key] = {"all": [{"m": _and([p for p in parts if p is not None])}]}
         by_name[rule.key] = rule
     return CompiledRuleset(topic=topic, definition=definition, rules=by_name, encoding=enc, facts=facts)
 
@@ -280,7 +289,8 @@ def ruleset_problems(compiled: CompiledRuleset) -> list[tuple[str | None, str]]:
     if len(compiled.definition) > MAX_RULES_PER_RULESET:
         out.append((None, f"topic {compiled.topic!r} has {len(compiled.definition)} rule versions; one "
                           f"durable-rules ruleset holds at most {MAX_RULES_PER_RULESET} here"))
-    if total > MAX_TESTS_PER_RULESET:
+    if total > MAX_COMPARISONS_PER_RULESET:
         out.append((None, f"topic {compiled.topic!r} compiles to {total} comparisons; one durable-rules "
-                          f"ruleset holds at most {MAX_TESTS_PER_RULESET} here (it hangs past 512 at one node)"))
+                          f"ruleset holds at most {MAX_COMPARISONS_PER_RULESET} here "
+                          "(it hangs past 512 at one node)"))
     return out

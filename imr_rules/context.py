@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cache
 from typing import NamedTuple
 
 from imr_rules.sentences import alternatives, first_words, spaced
@@ -37,115 +38,212 @@ class Ctx(StrEnum):
 
 _DOC_NOUNS = (
     r"(?:documentation|documented|evidence|indication|indications|mention|notation|record|records|report"
-    r"|reports"
-    r"|description|rationale|objective|clear|clinical|noted|reported|quantification|measurable)"
+    r"|reports|description|rationale|objective|clear|clinical|noted|reported|quantification|measurable)"
 )
+
+
+def _any(*alternatives: str) -> str:
+    """A pattern matching any of `alternatives` (one per line keeps the trigger lists readable)."""
+    return "|".join(alternatives)
 _TOLERANCES = r"(?:improvement|improvements|benefit|relief|response|progress|change|changes|success|efficacy)"
 
 # Order matters: at one position the first alternative that matches wins, so
 # pseudo-triggers come first, then the more specific triggers.
 _GROUPS: list[tuple[str, str]] = [
-    ("pseudo", r"\bno (?:significant |further )?(?:change|changes) (?=in (?:the )?(?:size|appearance"
-               r"|medication|dose|plan))"
-               r"|\bnot only\b|\bnot just\b|\bnot necessarily\b|\bno increase\b|\bwithout (?:difficulty"
-               r"|further|delay)\b"
-               r"|\bgram[- ]negative\b|\bdoes not (?:address|mention the use)\b"),
+    ("pseudo", _any(
+        r"\bno (?:significant |further )?(?:change|changes) (?=in (?:the )?(?:size|appearance|medication|dose"
+        r"|plan))",
+        r"\bnot only\b",
+        r"\bnot just\b",
+        r"\bnot necessarily\b",
+        r"\bno increase\b",
+        r"\bwithout (?:difficulty|further|delay)\b",
+        r"\bgram[- ]negative\b",
+        r"\bdoes not (?:address|mention the use)\b",
+        r"\brequesting (?:physician|provider|doctor|report|note|clinician|surgeon|practitioner)s?\b",
+    )),
     # -- not documented ------------------------------------------------------------------
-    ("docf", rf"\bno (?:[a-z/'-]+ ){{0,3}}?{_DOC_NOUNS}(?: however)?\b"
-             r"|\bnot (?:been )?any(?= (?:[a-z-]+ )?(?:notation|documentation|mention|evidence|indication"
-             r"|report))"
-             r"|\b(?:lack|absence|paucity)(?! of (?:any |significant |objective |meaningful )?"
-             rf"{_TOLERANCES})(?: of)?\b"
-             r"|\b(?:fails?|failed|failure) to (?:document|establish|demonstrate|describe|indicate|mention"
-             r"|show|report"
-             r"|note|specify|provide|detail|quantify|address|identify|discuss|clarify|outline|reflect)\b"
-             r"|\b(?:does|did|do) not (?:clearly |specifically |adequately )?(?:document|establish"
-             r"|demonstrate"
-             r"|describe|indicate|mention|show|report|specify|detail|quantify|identify|discuss|clarify"
-             r"|include"
-             r"|reflect|note|outline|suggest|support)\b"
-             rf"|\bwithout (?:any )?(?:clear |objective |specific )?{_DOC_NOUNS}\b"
-             r"|\bnone of the (?:reports|records|notes|documentation|documents)\b|\bundocumented\b"
-             r"|\bunclear (?:whether|if|how|what|why)\b|\bnot (?:clearly )?(?:known|clear)\b"),
-    ("docfb", r"\b(?:not|never) (?:been )?(?:clearly |specifically |adequately |objectively |explicitly "
-              r"|well )?"
-              r"(?:documented|noted|reported|described|provided|mentioned|evident|indicated|established"
-              r"|stated"
-              r"|detailed|specified|submitted|available|included|quantified|addressed|identified|recorded"
-              r"|outlined|discussed|demonstrated|evidenced)\b"),
+    ("docf", _any(
+        rf"\bno (?:[a-z/'-]+ ){{0,3}}?{_DOC_NOUNS}(?: however)?\b",
+        r"\bnot (?:been )?any(?= (?:[a-z-]+ )?(?:notation|documentation|mention|evidence|indication|report))",
+        rf"\b(?:lack|absence|paucity)(?! of (?:any |significant |objective "
+        rf"|meaningful )?{_TOLERANCES})(?: of)?\b",
+        r"\b(?:fails?|failed|failure) to (?:document|establish|demonstrate|describe|indicate|mention|show"
+        r"|report|note|specify|provide|detail|quantify|address|identify|discuss|clarify|outline|reflect)\b",
+        r"\b(?:does|did|do) not (?:clearly |specifically |adequately )?(?:document|establish|demonstrate"
+        r"|describe|indicate|mention|show|report|specify|detail|quantify|identify|discuss|clarify|include"
+        r"|reflect|note|outline|suggest|support)\b",
+        rf"\bwithout (?:any )?(?:clear |objective |specific )?{_DOC_NOUNS}\b",
+        r"\bnone of the (?:reports|records|notes|documentation|documents)\b",
+        r"\bundocumented\b",
+        r"\bunclear (?:whether|if|how|what|why)\b",
+        r"\bnot (?:clearly )?(?:known|clear)\b",
+    )),
+    ("docfb", _any(
+        r"\b(?:not|never) (?:been )?(?:clearly |specifically |adequately |objectively |explicitly "
+        r"|well )?(?:documented|noted|reported|described|provided|mentioned|evident|indicated|established"
+        r"|stated|detailed|specified|submitted|available|included|quantified|addressed|identified|recorded"
+        r"|outlined|discussed|demonstrated|evidenced)\b",
+    )),
     ("docb", r"\b(?:is|was|were|are|remains?) (?:unclear|unknown|undocumented)\b"),
     # -- negated ---------------------------------------------------------------------------
-    ("negb", r"\b(?:is|was|are|were) not (?:a |an )?(?:likely|probable|present|seen|found|appreciated"
-             r"|elicited"
-             r"|observed)\b|\bunlikely\b|\b(?:was|were|is|are|been) (?:ruled out|excluded|resolved"
-             r"|negative)\b"
-             r"|\b(?:has|have) resolved\b|\b(?:was|were|has|have|had) (?:not|never) (?:been )?(?:completed"
-             r"|done|performed"
-             r"|obtained|conducted|attempted|tried|trialed|trialled)\b"),
-    ("negf", r"\bno\b|\bnone\b|\bnever\b|\bneither\b|\bnor\b|\bwithout\b|\bdenie[sd]\b|\bdeny(?:ing)?\b"
-             r"|\bnegative for\b|\bfree of\b|\bruled out\b|\brules out\b|\bfails? to (?:reveal|show"
-             r"|demonstrate)\b"
-             r"|\b(?:did|does|do|has|have|had|could|can|was|were|is|are) not(?= (?:[a-z]+ )?"
-             r"(?:improve|improved|help|helped|give|gave|provide|provided|have|had|experience|report|show"
-             r"|reveal"
-             r"|demonstrate|respond|responded|benefit|benefited|change|work|get|obtain|achieve|achieved"
-             r"|notice"
-             r"|tolerate|tolerated|feel|see|return|returned|participate|participated|try|tried|undergo"
-             r"|undergone"
-             r"|receive|received|made|make|gain|gained|reduce|reduced|decrease|decreased|increase|increased"
-             r"|been"
-             r"|trialed|failed|attend|attended|complete|completed))"
-             r"|\b(?:lack|absence|paucity)(?= of (?:any |significant |objective |meaningful )?"
-             rf"{_TOLERANCES})"
-             r"|\bno longer\b|\bintoleran(?:t|ce) (?:of|to)\b"),
-    ("negfb", r"\bnegative\b|\bdenied\b"),
-    ("notf", r"\bnot\b|n't\b"),
+    ("negb", _any(
+        r"\b(?:is|was|are|were) not (?:a |an )?(?:likely|probable|present|seen|found|appreciated|elicited"
+        r"|observed)\b",
+        r"\bunlikely\b",
+        r"\b(?:was|were|is|are|been) (?:ruled out|excluded|resolved|negative(?! for))\b",
+        r"\b(?:has|have) resolved\b",
+    )),
+    ("negfb", _any(
+        r"\bnegative\b(?! for)",
+        r"\bdenied\b",
+        r"\b(?:was|were|has|have|had) (?:not|never) (?:been )?(?:completed|done|performed|obtained|conducted"
+        r"|attempted|tried|trialed|trialled|checked|reviewed|queried|signed|collected)\b",
+    )),
+    ("negf", _any(
+        r"\bno\b",
+        r"\bnone\b",
+        r"\bnever\b",
+        r"\bneither\b",
+        r"\bnor\b",
+        r"\bwithout\b",
+        r"\bdenie[sd]\b",
+        r"\bdeny(?:ing)?\b",
+        r"\bnegative for\b",
+        r"\bfree of\b",
+        r"\bruled out\b",
+        r"\brules out\b",
+        r"\bfails? to (?:reveal|show|demonstrate)\b",
+        r"\b(?:did|does|do|has|have|had|could|can|was|were|is|are) not(?= (?:[a-z]+ )?(?:improve|improved"
+        r"|help|helped|give|gave|provide|provided|have|had|experience|report|show|reveal|demonstrate|respond"
+        r"|responded|benefit|benefited|change|work|get|obtain|achieve|achieved|notice|tolerate|tolerated|feel"
+        r"|see|return|returned|participate|participated|try|tried|undergo|undergone|receive|received|made"
+        r"|make|gain|gained|reduce|reduced|decrease|decreased|increase|increased|been|trialed|failed|attend"
+        r"|attended|complete|completed))",
+        rf"\b(?:lack|absence|paucity)(?= of (?:any |significant |objective |meaningful )?{_TOLERANCES})",
+        r"\bno longer\b",
+        r"\bintoleran(?:t|ce) (?:of|to)\b",
+    )),
+    ("notf", _any(
+        r"\bnot\b",
+        r"n't\b",
+    )),
     # -- uncertain -------------------------------------------------------------------------
-    ("uncb", r"\b(?:is|was|are|were|be) (?:suspected|possible|questioned|questionable|considered|likely"
-             r"|probable"
-             r"|presumed|uncertain)\b|\?"),
-    ("uncf", r"\bpossib(?:le|ly|ility)\b|\bprobabl[ey]\b|\blikely\b|\bsuspect(?:ed|s)?\b|\bsuspicio(?:n"
-             r"|us) (?:of|for)\b"
-             r"|\bquestionable\b|\bquery\b|\b(?:to )?rule[- ]?out\b|\br/o\b|\bconcern (?:for|of)\b"
-             r"|\b(?:may|might|could) (?:have|be|represent|indicate|reflect)\b|\bcannot (?:be )?(?:excluded"
-             r"|ruled out)\b"
-             r"|\bdifferential\b|\b(?:evaluate|assess|screen|test) (?:for|whether)\b"
-             r"|\b(?:to )?(?:confirm|determine|check|see|assess|evaluate) (?:if|whether|for)\b|\bpresum(?:ed"
-             r"|ptive)\b"
-             r"|\bversus\b|\bvs\b|\bvague\b|\bnon-?specific\b|\bunconfirmed\b|\bnot (?:certain|sure)\b"
-             r"|\bwhether\b|\bapparently\b|\b(?:at )?risks? (?:of|for)\b|\breportedly\b(?= (?:had|has"
-             r"|have) (?:a |an )?(?:diagnos|history))"),
+    ("uncb", _any(
+        r"\b(?:is|was|are|were|be) (?:suspected|possible|questioned|questionable|considered|likely|probable"
+        r"|presumed|uncertain)\b",
+        r"\?",
+    )),
+    ("uncf", _any(
+        r"\bpossib(?:le|ly|ility)\b",
+        r"\bprobabl[ey]\b",
+        r"\blikely\b",
+        r"\bsuspect(?:ed|s)?\b",
+        r"\bsuspicio(?:n|us) (?:of|for)\b",
+        r"\bquestionable\b",
+        r"\bquery\b",
+        r"\b(?:to )?rule[- ]?out\b",
+        r"\br/o\b",
+        r"\bconcern (?:for|of)\b",
+        r"\b(?:may|might|could) (?:have|be|represent|indicate|reflect)\b",
+        r"\bcannot (?:be )?(?:excluded|ruled out)\b",
+        r"\bdifferential\b",
+        r"\b(?:evaluate|assess|screen|test) (?:for|whether)\b",
+        r"\b(?:to )?(?:confirm|determine|check|see|assess|evaluate) (?:if|whether|for)\b",
+        r"\bpresum(?:ed|ptive)\b",
+        r"\bversus\b",
+        r"\bvs\b",
+        r"\bvague\b",
+        r"\bnon-?specific\b",
+        r"\bunconfirmed\b",
+        r"\bnot (?:certain|sure)\b",
+        r"\bwhether\b",
+        r"\bapparently\b",
+        r"\b(?:at )?risks? (?:of|for)\b",
+        r"\breportedly\b(?= (?:had|has|have) (?:a |an )?(?:diagnos|history))",
+    )),
     # -- hypothetical (planned, wished for, or about someone else) -------------------------
-    ("hypfb", r"\b(?:is|was|are|were|be|been) (?:being )?(?:requested|recommended|planned|proposed|ordered"
-              r"|scheduled"
-              r"|pending|approved|authorized|sought|considered|prescribed for|under consideration|referred)\b"
-              r"|\bto be (?:considered|done|performed|scheduled|ordered|obtained)\b"),
+    ("hypfb", _any(
+        r"\b(?:is|was|are|were|be|been) (?:being )?(?:requested|recommended|planned|proposed|ordered"
+        r"|scheduled|pending|approved|authorized|sought|considered|prescribed for|under consideration"
+        r"|referred)\b",
+        r"\bto be (?:considered|done|performed|scheduled|ordered|obtained)\b",
+    )),
     ("hypb", r"\b(?:authorized|approved|requested|recommended|planned|proposed)\b"),
-    ("hypf", r"\bif\b|\bwould\b|\bshould\b|\bcould\b|\bwill\b|\bin order to\b|\bso as to\b|\bgoal\b|\bgoals\b"
-             r"|\bto (?:help|improve|restore|increase|reduce|decrease|prevent|avoid|facilitate|maximize|allow"
-             r"|return"
-             r"|address|treat|manage|control|assist|promote|relieve|alleviate|rule|evaluate|assess|confirm"
-             r"|determine|establish|monitor|maintain|enable|continue)\b"
-             r"|\bplan(?:s|ned|ning)?\b|\brecommend(?:s|ed|ing|ation|ations)?\b|\brequest(?:s|ed|ing)?\b"
-             r"|\bauthoriz(?:e|ed|ation)\b|\bapproved\b|\border(?:ed|s)?\b|\bsought\b|\bseek(?:ing)?\b"
-             r"|\bconsider(?:s|ed|ing|ation)?\b|\bcandidate\b|\bpending\b|\bawait(?:s|ing)?\b|\bscheduled\b"
-             r"|\brefer(?:red|ral|rals)?\b|\bproposed?\b|\bintend(?:s|ed)?\b|\bexpected\b|\banticipated\b"
-             r"|\bhop(?:e|es|ed|ing)\b|\bfamily history\b|\b(?:mother|father|sister|brother|spouse|wife"
-             r"|husband)\b"
-             r"|\bin the event\b|\bwants?\b|\bwish(?:es)?\b|\bmight\b|\bunder consideration\b|\bprescribe\b"
-             r"|\bneeds? to\b"),
+    ("hypf", _any(
+        r"\bif\b",
+        r"\bwould\b",
+        r"\bshould\b",
+        r"\bcould\b",
+        r"\bwill\b",
+        r"\bin order to\b",
+        r"\bso as to\b",
+        r"\bgoal\b",
+        r"\bgoals\b",
+        r"\bto (?:help|improve|restore|increase|reduce|decrease|prevent|avoid|facilitate|maximize|allow"
+        r"|return|address|treat|manage|control|assist|promote|relieve|alleviate|rule|evaluate|assess|confirm"
+        r"|determine|establish|monitor|maintain|enable|continue)\b",
+        r"\bplan(?:s|ned|ning)?\b",
+        r"\brecommend(?:s|ed|ing|ation|ations)?\b",
+        r"\brequest(?:s|ed|ing)?\b",
+        r"\bauthoriz(?:e|ed|ation)\b",
+        r"\bapproved\b",
+        r"\border(?:ed|s)?\b",
+        r"\bsought\b",
+        r"\bseek(?:ing)?\b",
+        r"\bconsider(?:s|ed|ing|ation)?\b",
+        r"\bcandidate\b",
+        r"\bpending\b",
+        r"\bawait(?:s|ing)?\b",
+        r"\bscheduled\b",
+        r"\brefer(?:red|ral|rals)?\b",
+        r"\bproposed?\b",
+        r"\bintend(?:s|ed)?\b",
+        r"\bexpected\b",
+        r"\banticipated\b",
+        r"\bhop(?:e|es|ed|ing)\b",
+        r"\bfamily history\b",
+        r"\b(?:mother|father|sister|brother|spouse|wife|husband)\b",
+        r"\bin the event\b",
+        r"\bwants?\b",
+        r"\bwish(?:es)?\b",
+        r"\bmight\b",
+        r"\bunder consideration\b",
+        r"\bprescribe\b",
+        r"\bneeds? to\b",
+        r"\bmay\b(?! \d)",
+    )),
     # -- terminators -----------------------------------------------------------------------
-    ("term", r"\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bexcept\b|\baside from\b|\bapart from\b|\byet\b"
-             r"|\bwhereas\b|\bwhich\b|\bwho\b|\bwhile\b|\bstill\b|\bdespite\b|[;:]"
-             r"|\band (?=(?:he|she|the patient|the injured worker|the claimant|the applicant|there|it|his"
-             r"|her) )"),
+    ("term", _any(
+        r"\bbut\b",
+        r"\bhowever\b",
+        r"\balthough\b",
+        r"\bthough\b",
+        r"\bexcept\b",
+        r"\baside from\b",
+        r"\bapart from\b",
+        r"\byet\b",
+        r"\bwhereas\b",
+        r"\bwhich\b",
+        r"\bwho\b",
+        r"\bwhile\b",
+        r"\bstill\b",
+        r"\bdespite\b",
+        r"[;:]",
+        r"\band (?=(?:he|she|the patient|the injured worker|the claimant|the applicant|there|it|his|her) )",
+    )),
     # a comma ends the scope of uncertainty ("possible sacroiliac syndrome, depression, anxiety")
     ("comma", r","),
 ]
 
-_TRIGGER_RX = re.compile("|".join(f"(?P<{name}>{spaced(rx)})" for name, rx in _GROUPS))
+
+@cache
+def _trigger_rx() -> re.Pattern[str]:
+    """Every trigger in one pattern (compiled on first use, to keep imports fast)."""
+    return re.compile("|".join(f"(?P<{name}>{spaced(rx)})" for name, rx in _GROUPS))
 
 
+@cache
 def _lead_index() -> dict[str, re.Pattern[str]] | None:
     """For each way a trigger can start (first three letters, a whole short word, a punctuation mark),
     the pattern of just those triggers, groups in their order; None if some start cannot be told."""
@@ -169,7 +267,6 @@ def _lead_index() -> dict[str, re.Pattern[str]] | None:
     }
 
 
-_BY_LEAD = _lead_index()
 _TOKEN_RX = re.compile(r"[a-z]+|[,;:?]")
 
 _KIND: dict[str, Ctx | None] = {
@@ -203,16 +300,17 @@ def find_triggers(norm: str, start: int, end: int) -> list[Trigger]:
     starts with letters some trigger starts with: the same matches as scanning every position,
     several times faster.
     """
-    if _BY_LEAD is None or "'" in norm[start:end]:
+    by_lead = _lead_index()
+    if by_lead is None or "'" in norm[start:end]:
         return [Trigger(m.start(), m.end(), m.lastgroup or "")
-                for m in _TRIGGER_RX.finditer(norm, start, end)]
+                for m in _trigger_rx().finditer(norm, start, end)]
     found: list[Trigger] = []
     pos = start
     for tok in _TOKEN_RX.finditer(norm, start, end):
         at = tok.start()
         if at < pos:
             continue
-        rx = _BY_LEAD.get(tok.group()[:3])
+        rx = by_lead.get(tok.group()[:3])
         if rx is not None:
             m = rx.match(norm, at, end)
             if m:

@@ -36,17 +36,20 @@ process, so that even a crash of the C core costs one item, not the batch.
 from __future__ import annotations
 
 import itertools
+import json
 import multiprocessing
+import operator
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from imr_rules.catalogue import AS_OF, FactType
+from imr_rules.catalogue import AS_OF, FactType, normalize
 from imr_rules.compiler import CompiledRuleset, compile_rulebook, rule_facts
 from imr_rules.facts import CaseFacts, Evidence, FactValue, Tristate
 from imr_rules.items import RequestedItem
@@ -61,11 +64,13 @@ from imr_rules.rulebook import (
     NotOf,
     Rule,
     Rulebook,
-    fill_template,
+    Template,
+    fill_pieces,
     leaves,
     load_rulebook,
     render_text,
     template_facts,
+    template_pieces,
 )
 
 DEFAULT_SESSIONS = 4
@@ -112,12 +117,16 @@ class FiredRule(RuleRef):
 
 
 class FailedCondition(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     condition: str = Field(description="The condition as written")
     needs: str = Field(description="What it asks of the record, in words")
 
 
 class NearMiss(RuleRef):
-    """A rule of the item's topic, in force, that did not fire, and why."""
+    """A rule of the item's topic, in force and applying to the item, that did not fire, and why."""
+
+    model_config = ConfigDict(frozen=True)
 
     failed: list[FailedCondition] = Field(default_factory=list)
     to_change: str | None = None
@@ -137,7 +146,9 @@ class Prediction(BaseModel):
     deciding_rule: str | None = None
     citation: GuidelineRef | None = None
     because: str | None = None
-    fired: list[FiredRule] = Field(default_factory=list, description="Deciding rule first, then by precedence")
+    fired: list[FiredRule] = Field(
+        default_factory=list, description="Deciding rule first, then by precedence"
+    )
     near_misses: list[NearMiss] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list, description="For Upheld: what to document for approval")
     error: str | None = Field(None, description="Why the item could not be evaluated")
@@ -161,6 +172,18 @@ class Prediction(BaseModel):
         )
 
 
+def build(cls: type[BaseModel], **values: Any) -> Any:
+    """A model from values we made ourselves, every field given: `model_construct` without its
+    per-field bookkeeping, which was a quarter of the time of a prediction. (A test checks that the
+    result equals the validated model.)"""
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
 # ---------------------------------------------------------------- fact values
 
 
@@ -174,39 +197,141 @@ def _compare_form(kind: FactType, value: Any) -> Any:
     return value
 
 
-class _Plan:
-    """Per topic, the facts its rules read, so only those are looked up for an item."""
+class RuleView:
+    """What explaining a rule version needs, worked out once per rulebook."""
+
+    __slots__ = ("rule", "ref", "citation", "applies", "parts", "used", "is_upheld", "rank", "because",
+                 "to_change")
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.citation = rule.citation.guideline_ref()
+        self.ref = {
+            "id": rule.id, "title": rule.title, "effect": rule.effect.decision, "citation": self.citation,
+            "in_force_from": rule.in_force.from_, "in_force_to": rule.in_force.to,
+        }
+        self.applies = predicate(rule.item_selector())
+        self.parts = [(part, predicate(part)) for part in _conjuncts(rule.when)]
+        read = [leaf.fact for leaf in leaves(rule.when)] + template_facts(rule.because)
+        self.used = list(dict.fromkeys(read))
+        self.is_upheld = rule.effect is Effect.upheld
+        self.rank = precedence(rule)
+        self.because = _template(rule.because)
+        self.to_change = _template(rule.to_change) if rule.to_change else None
+
+
+def _template(text: str) -> str | Template:
+    """A template with no fact in it is just its text."""
+    pieces = template_pieces(text)
+    return "".join(pieces) if all(isinstance(p, str) for p in pieces) else pieces  # type: ignore[arg-type]
+
+
+def _fill(template: str | Template, words: Mapping[str, str]) -> str:
+    return template if isinstance(template, str) else fill_pieces(template, words)
+
+
+def _conjuncts(cond: Condition) -> list[Condition]:
+    """The parts of nested `all`s, in order: each one can fail on its own."""
+    if isinstance(cond, AllOf):
+        return [part for c in cond.items for part in _conjuncts(c)]
+    return [cond]
+
+
+class Book:
+    """A rulebook made ready for evaluation: per topic the facts its rules read (how to read each),
+    per rule version its view, and the words for each condition."""
 
     def __init__(self, rulebook: Rulebook) -> None:
-        self.facts: dict[str, list[str]] = {}
+        self.rulebook = rulebook
+        catalogue = rulebook.catalogue
+        self.facts: dict[str, list[tuple[str, Any, FactType, str]]] = {}
         for topic, rules in rulebook.by_topic.items():
             names: dict[str, None] = {}
             for rule in rules:
                 names.update(dict.fromkeys(rule_facts(rule)))
-            self.facts[topic] = list(names)
+            readers = []
+            for name in names:
+                spec = catalogue.spec(name)
+                how = ("as_of" if name == AS_OF else "topic" if name == "item.topic"
+                       else "item" if spec.is_item else "case")
+                readers.append((name, spec, spec.type, how))
+            self.facts[topic] = readers
+        self.views = {rule.key: RuleView(rule) for rule in rulebook.rules}
+        self.order = {  # approval paths first: they are what a requester can act on
+            topic: sorted((self.views[r.key] for r in rules), key=lambda v: (v.is_upheld, v.rule.id))
+            for topic, rules in rulebook.by_topic.items()
+        }
+        self._failed: dict[int, tuple[Condition, FailedCondition]] = {}
+        self._in_force: dict[tuple[str, date], list[RuleView]] = {}
+        self._near: dict[tuple[str, tuple[int, ...]], NearMiss] = {}
+
+    def in_force(self, topic: str, day: date) -> list[RuleView]:
+        """The topic's rule versions in force on `day`, in near-miss order."""
+        key = (topic, day)
+        found = self._in_force.get(key)
+        if found is None:
+            if len(self._in_force) > 4096:
+                self._in_force.clear()
+            found = self._in_force[key] = [v for v in self.order[topic] if v.rule.in_force.covers(day)]
+        return found
+
+    def near_miss(self, view: RuleView, failed: tuple[int, ...], words: Mapping[str, str]) -> NearMiss:
+        """The near miss of a rule whose parts `failed` (by index) did not hold; shared between
+        predictions when nothing in it depends on the case (frozen, so no one changes it)."""
+        static = not isinstance(view.to_change, tuple)
+        key = (view.rule.key, failed)
+        found = self._near.get(key) if static else None
+        if found is None:
+            found = build(NearMiss, **view.ref, failed=[self.failed(view.parts[i][0]) for i in failed],
+                          to_change=_fill(view.to_change, words) if view.to_change else None)
+            if static and len(self._near) < 65536:
+                self._near[key] = found
+        return found
+
+    def failed(self, cond: Condition) -> FailedCondition:
+        """A condition as written and in words; made once per condition (they do not change)."""
+        found = self._failed.get(id(cond))
+        if found is None or found[0] is not cond:
+            words = FailedCondition(condition=render_text(cond), needs=describe(cond, self.rulebook))
+            found = self._failed[id(cond)] = (cond, words)
+        return found[1]
+
+
+_books: dict[int, Book] = {}
+
+
+def book_for(rulebook: Rulebook) -> Book:
+    """The evaluation-ready form of a rulebook, built once."""
+    found = _books.get(id(rulebook))
+    if found is None or found.rulebook is not rulebook:
+        found = _books[id(rulebook)] = Book(rulebook)
+    return found
 
 
 def environment(
-    rulebook: Rulebook, topic: str, names: Iterable[str], item: RequestedItem, facts: Mapping[str, FactValue],
-    as_of: date,
+    book: Book, topic: str, item: RequestedItem, facts: Mapping[str, FactValue], as_of: date
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(values to compare, values to show) for the facts `names`; a bad value is an InputError."""
-    catalogue = rulebook.catalogue
+    """(values to compare, values to show) for the facts the topic's rules read.
+
+    A value of the wrong type is an InputError naming the fact and what it allows.
+    """
     env: dict[str, Any] = {}
     shown: dict[str, Any] = {}
-    for name in names:
-        spec = catalogue.spec(name)
-        if name == AS_OF:
-            value: Any = as_of
-        elif name == "item.topic":
-            value = topic
-        elif spec.is_item:
-            value = catalogue.item_value(spec, item)
-        else:
+    for name, spec, kind, how in book.facts[topic]:
+        if how == "case":
             found = facts.get(name)
-            value = catalogue.validate_value(name, found.value) if found is not None else None
+            value: Any = normalize(spec, found.value) if found is not None else None
+        elif how == "item":
+            raw = getattr(item, spec.item_field, None)
+            if isinstance(raw, StrEnum):
+                raw = raw.value
+            value = normalize(spec, raw) if raw not in ("", []) else None
+        elif how == "as_of":
+            value = as_of
+        else:
+            value = topic
         shown[name] = value
-        env[name] = _compare_form(spec.type, value)
+        env[name] = _compare_form(kind, value)
     return env, shown
 
 
@@ -258,6 +383,60 @@ def holds(cond: Condition, env: Mapping[str, Any]) -> bool:
     return not holds(cond.item, env)
 
 
+Predicate = Callable[[Mapping[str, Any]], bool]
+
+
+def predicate(cond: Condition) -> Predicate:
+    """`holds` for one condition, worked out once as nested closures (no text is evaluated)."""
+    if isinstance(cond, Leaf):
+        return _leaf_predicate(cond)
+    if isinstance(cond, NotOf):
+        inner = predicate(cond.item)
+        return lambda env: not inner(env)
+    parts = tuple(predicate(c) for c in cond.items)
+    if isinstance(cond, AllOf):
+        def every(env: Mapping[str, Any]) -> bool:
+            for part in parts:
+                if not part(env):
+                    return False
+            return True
+
+        return every
+
+    def some(env: Mapping[str, Any]) -> bool:
+        for part in parts:
+            if part(env):
+                return True
+        return False
+
+    return some
+
+
+def _leaf_predicate(leaf: Leaf) -> Predicate:
+    fact, op, target = leaf.fact, leaf.op, leaf.value
+    if leaf.ftype == FactType.tristate:
+        missing = Tristate.not_documented.value
+        if op in ("documented", "not_documented", "documented_false"):
+            return lambda env: (env.get(fact) or missing) == op
+        if op == "in":
+            return lambda env: (env.get(fact) or missing) in target  # type: ignore[operator]
+        if op == "==":
+            return lambda env: (env.get(fact) or missing) == target
+        return lambda env: (env.get(fact) or missing) != target
+    if op == "present":
+        return lambda env: env.get(fact) is not None
+    if op == "absent":
+        return lambda env: env.get(fact) is None
+    compare = _COMPARE[op]
+    return lambda env: (value := env.get(fact)) is not None and compare(value, target)
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+    ">=": operator.ge, "in": lambda value, options: value in options, "contains": operator.contains,
+}
+
+
 def failing(cond: Condition, env: Mapping[str, Any]) -> list[Condition]:
     """The smallest parts of a condition that do not hold (an `any` or a `not` counts as one part)."""
     if isinstance(cond, AllOf):
@@ -267,7 +446,8 @@ def failing(cond: Condition, env: Mapping[str, Any]) -> list[Condition]:
 
 _COMPARE_WORDS = {"<": "less than", "<=": "at most", ">": "more than", ">=": "at least", "==": "exactly",
                   "!=": "other than"}
-_DATE_WORDS = {"<": "before", "<=": "on or before", ">": "after", ">=": "on or after", "==": "on", "!=": "not on"}
+_DATE_WORDS = {"<": "before", "<=": "on or before", ">": "after", ">=": "on or after", "==": "on",
+               "!=": "not on"}
 _STATE_WORDS = {"documented": "documented", "not_documented": "not documented",
                 "documented_false": "documented as absent"}
 
@@ -355,14 +535,13 @@ class ReferenceEngine:
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
-        self._conditions = {
-            rule.key: AllOf(rule.applicability().items + rule.when.items) for rule in rulebook.rules
+        self._topics = {
+            topic: [(r.key, predicate(AllOf(r.applicability().items + r.when.items))) for r in rules]
+            for topic, rules in rulebook.by_topic.items()
         }
 
     def fire(self, topic: str, env: Mapping[str, Any]) -> frozenset[str]:
-        return frozenset(
-            rule.key for rule in self.rulebook.topic_rules(topic) if holds(self._conditions[rule.key], env)
-        )
+        return frozenset(key for key, test in self._topics.get(topic, ()) if test(env))
 
 
 def _quiet_host_class() -> type:
@@ -379,19 +558,28 @@ def _quiet_host_class() -> type:
 
 
 class DurableEngine:
-    """The compiled rulesets, run in durable-rules with facts asserted and retracted on reused sessions."""
+    """The compiled rulesets, run in durable-rules with facts asserted and retracted on reused sessions.
+
+    The rulesets are created from their JSON definitions by `durable.engine` (a Host without
+    its background threads), and facts are asserted and retracted through its `Ruleset`
+    objects. A rule's action would only note the rule's name, so the queued actions are
+    drained with the engine's own start/complete calls instead of the Host's action
+    machinery, which builds a closure and writes the session state back for each one: the
+    same rules fire, three times faster (measured with benchmarks/bench_engine.py).
+    """
 
     name = "durable-rules"
 
     def __init__(self, rulebook: Rulebook, sessions: int = DEFAULT_SESSIONS) -> None:
+        import durable_rules_engine
         from durable.engine import MessageNotHandledException
 
         self.rulebook = rulebook
         self.compiled: dict[str, CompiledRuleset] = compile_rulebook(rulebook)
+        self._core = durable_rules_engine
         self._not_handled = MessageNotHandledException
         self._size = max(1, sessions)
         self._lock = threading.Lock()
-        self._fired: set[str] = set()
         self._ids = itertools.count(1)
         self.restarts = 0
         self._start()
@@ -401,11 +589,9 @@ class DurableEngine:
         return cls(load_rulebook(path))
 
     def _start(self) -> None:
-        fired = self._fired
-
         def action_for(name: str) -> Callable[[Any], None]:
-            def action(c: Any) -> None:
-                fired.add(name)
+            def action(c: Any) -> None:  # never called: actions are drained in _drain
+                return None
 
             return action
 
@@ -413,6 +599,7 @@ class DurableEngine:
         definitions = {topic: c.with_actions(action_for) for topic, c in self.compiled.items()}
         if definitions:
             self._host.register_rulesets(definitions)
+        self._rulesets = {topic: self._host.get_ruleset(topic) for topic in definitions}
         self._sessions = [f"s{n}" for n in range(self._size)]
         self._fresh = itertools.count(self._size)
         self._turn = 0
@@ -429,24 +616,35 @@ class DurableEngine:
         else:
             self._sessions[index] = f"s{number}"
 
+    def _drain(self, ruleset: Any, state: int) -> set[str]:
+        """Take every action queued for the session: the names of the rules that fired."""
+        fired: set[str] = set()
+        handle = ruleset._handle
+        result = self._core.start_action_for_state(handle, state)
+        pending = result[1] if result else None
+        while pending:
+            fired.update(json.loads(pending))
+            pending = self._core.complete_and_start_action(handle, state)
+        return fired
+
     def _run(self, topic: str, message: dict[str, Any]) -> frozenset[str]:
+        ruleset = self._rulesets[topic]
         index = self._turn
         self._turn = (self._turn + 1) % len(self._sessions)
         message["sid"] = self._sessions[index]
         message["id"] = next(self._ids)
-        self._fired.clear()
         try:
-            self._host.assert_fact(topic, message)
+            state = ruleset.assert_fact(message)
         except self._not_handled:
-            pass
-        result = frozenset(self._fired)
+            return frozenset()  # no rule matched: durable-rules did not keep the fact
+        fired = self._drain(ruleset, state)
         try:
-            self._host.retract_fact(topic, message)
+            self._drain(ruleset, ruleset.retract_fact(message))
         except self._not_handled:
             pass
         except Exception:  # noqa: BLE001 - the answer stands; the session is spoiled
             self._retire(index)
-        return result
+        return frozenset(fired)
 
     def fire(self, topic: str, env: Mapping[str, Any]) -> frozenset[str]:
         compiled = self.compiled.get(topic)
@@ -461,7 +659,9 @@ class DurableEngine:
                 return self._run(topic, compiled.encoding.encode(env))
             except Exception as err:  # noqa: BLE001
                 self._restart()
-                raise EngineError(f"durable-rules failed on topic {topic!r}: {err.__class__.__name__}: {err}") from None
+                raise EngineError(
+                    f"durable-rules failed on topic {topic!r}: {err.__class__.__name__}: {err}"
+                ) from None
 
 
 def _serve(conn: Any, factory: Callable[[], Engine]) -> None:
@@ -488,8 +688,8 @@ def durable_engine_for(path: str | None = None) -> Engine:
 class IsolatedEngine:
     """Any engine, run in a child process: if the child dies, that item fails and a new child starts."""
 
-    def __init__(self, rulebook: Rulebook, factory: Callable[[], Engine], name: str = "durable-rules (isolated)",
-                 timeout: float = 60.0) -> None:
+    def __init__(self, rulebook: Rulebook, factory: Callable[[], Engine],
+                 name: str = "durable-rules (isolated)", timeout: float = 60.0) -> None:
         self.rulebook = rulebook
         self.name = name
         self.timeout = timeout
@@ -560,118 +760,106 @@ def default_engine() -> Engine:
 
 def precedence(rule: Rule) -> tuple:
     """Sort key: MTUS first, then higher priority, then Upheld, then id (see the module docstring)."""
-    return (0 if rule.citation.is_mtus else 1, -rule.priority, 0 if rule.effect is Effect.upheld else 1, rule.id)
+    mtus = 0 if rule.citation.is_mtus else 1
+    return (mtus, -rule.priority, 0 if rule.effect is Effect.upheld else 1, rule.id)
 
 
-def decide(fired: list[Rule]) -> tuple[Rule | None, dict[str, str]]:
+def decide(fired: list[RuleView]) -> tuple[RuleView | None, dict[str, str]]:
     """(deciding rule, overridden rule key -> id of the exception that overrode it)."""
-    ids = {rule.id for rule in fired}
+    ids = {view.rule.id for view in fired}
     overridden: dict[str, str] = {}
-    for rule in sorted(fired, key=precedence):
-        for target in rule.exception_to:
+    for view in sorted(fired, key=lambda v: v.rank):
+        for target in view.rule.exception_to:
             if target in ids:
                 for other in fired:
-                    if other.id == target:
-                        overridden.setdefault(other.key, rule.id)
-    standing = sorted((r for r in fired if r.key not in overridden), key=precedence)
-    return (standing[0] if standing else None), overridden
+                    if other.rule.id == target:
+                        overridden.setdefault(other.rule.key, view.rule.id)
+    standing = [v for v in fired if v.rule.key not in overridden]
+    return (min(standing, key=lambda v: v.rank) if standing else None), overridden
 
 
-def _ref(rule: Rule) -> dict[str, Any]:
-    return {
-        "id": rule.id,
-        "title": rule.title,
-        "effect": rule.effect.decision,
-        "citation": rule.citation.guideline_ref(),
-        "in_force_from": rule.in_force.from_,
-        "in_force_to": rule.in_force.to,
-    }
+class _Words(dict):
+    """Fact values in words, made on first use (templates name only a few facts)."""
+
+    def __init__(self, shown: Mapping[str, Any]) -> None:
+        super().__init__()
+        self._shown = shown
+
+    def __missing__(self, name: str) -> str:
+        value = self[name] = format_value(self._shown.get(name))
+        return value
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[name] if name in self._shown else default
 
 
-def _words(shown: Mapping[str, Any]) -> dict[str, str]:
-    return {name: format_value(value) for name, value in shown.items()}
-
-
-def _used_facts(rule: Rule, shown: Mapping[str, Any], facts: Mapping[str, FactValue],
+def _used_facts(view: RuleView, shown: Mapping[str, Any], facts: Mapping[str, FactValue],
                 item: RequestedItem) -> list[UsedFact]:
-    names = dict.fromkeys([leaf.fact for leaf in leaves(rule.when)] + template_facts(rule.because))
     out = []
-    for name in names:
+    for name in view.used:
         if name.startswith("item."):
-            evidence = [Evidence(text=item.text, source="item")]
+            evidence = [build(Evidence, text=item.text, source="item", start=None, end=None)]
         else:
             found = facts.get(name)
             evidence = list(found.evidence) if found is not None else []
         value = shown.get(name)
         if isinstance(value, Tristate):
             value = value.value
-        out.append(UsedFact(name=name, value=value, evidence=evidence))
+        out.append(build(UsedFact, name=name, value=value, evidence=evidence))
     return out
 
 
 def predict_item(engine: Engine, facts: CaseFacts, index: int, item: RequestedItem, as_of: date,
-                 plan: _Plan | None = None) -> Prediction:
-    """The prediction for one item (a failing engine gives an item with `error`, not an exception)."""
-    rulebook = engine.rulebook
+                 book: Book | None = None) -> Prediction:
+    """The prediction for one item (a failing engine gives an item with `error`, not an exception).
+
+    Near misses are the rules of the item's topic, in force and applying to the item
+    (applies_to), that did not fire; `missing` (for Upheld only) is the deciding rule's
+    `to_change`, then what each approval path among the near misses lacks.
+    """
+    book = book or book_for(engine.rulebook)
+    rulebook = book.rulebook
     topic = rulebook.canonical_topic(item.topic)
     base: dict[str, Any] = {"index": index, "item": item, "topic": topic or item.topic, "as_of": as_of,
-                            "engine": engine.name}
-    rules = rulebook.topic_rules(topic) if topic else []
-    if not rules:
-        return Prediction(**base, outcome=None)
+                            "engine": engine.name, "outcome": None, "deciding_rule": None, "citation": None,
+                            "because": None, "fired": [], "near_misses": [], "missing": [], "error": None}
+    if topic is None or topic not in book.order:
+        return build(Prediction, **base)
     merged = facts.for_item(index)
-    names = (plan or _plan_for(rulebook)).facts[topic]  # type: ignore[index]
-    env, shown = environment(rulebook, topic, names, item, merged, as_of)  # type: ignore[arg-type]
+    env, shown = environment(book, topic, item, merged, as_of)
     try:
-        keys = engine.fire(topic, env)  # type: ignore[arg-type]
+        keys = engine.fire(topic, env)
     except EngineError as err:
-        return Prediction(**base, outcome=None, error=str(err))
-    fired = [rulebook.by_key[key] for key in sorted(keys)]
+        base["error"] = str(err)
+        return build(Prediction, **base)
+    views = book.views
+    fired = [views[key] for key in keys]
     deciding, overridden = decide(fired)
-    words = _words(shown)
-    order = sorted(fired, key=lambda r: (r is not deciding, r.key in overridden, precedence(r)))
-    fired_out = [
-        FiredRule(**_ref(r), because=fill_template(r.because, words), facts=_used_facts(r, shown, merged, item),
-                  overridden_by=overridden.get(r.key))
-        for r in order
+    words = _Words(shown)
+    fired.sort(key=lambda v: (v is not deciding, v.rule.key in overridden, v.rank))
+    base["fired"] = [
+        build(FiredRule, **v.ref, because=_fill(v.because, words), facts=_used_facts(v, shown, merged, item),
+              overridden_by=overridden.get(v.rule.key))
+        for v in fired
     ]
-    near: list[NearMiss] = []
+    upheld = deciding is not None and deciding.is_upheld
     missing: list[str] = []
-    if deciding is not None and deciding.effect is Effect.upheld and deciding.to_change:
-        missing.append(fill_template(deciding.to_change, words))
-    for rule in sorted(rules, key=lambda r: (r.effect is Effect.upheld, r.id)):
-        if rule.key in keys or not rule.in_force.covers(as_of):
+    if upheld and deciding.to_change:  # type: ignore[union-attr]
+        missing.append(_fill(deciding.to_change, words))  # type: ignore[union-attr]
+    near = []
+    for view in book.in_force(topic, as_of):
+        if view.rule.key in keys or not view.applies(env):
             continue
-        selector = rule.item_selector()
-        failed = failing(AllOf(selector.items + rule.when.items), env)
-        near.append(NearMiss(
-            **_ref(rule),
-            failed=[FailedCondition(condition=render_text(c), needs=describe(c, rulebook)) for c in failed],
-            to_change=fill_template(rule.to_change, words) if rule.to_change else None,
-        ))
-        if (deciding is not None and deciding.effect is Effect.upheld and rule.effect is Effect.overturned
-                and holds(selector, env)):
-            missing.extend(describe(c, rulebook) for c in failed)
-    return Prediction(
-        **base,
-        outcome=deciding.effect.decision if deciding else None,
-        deciding_rule=deciding.id if deciding else None,
-        citation=deciding.citation.guideline_ref() if deciding else None,
-        because=fill_template(deciding.because, words) if deciding else None,
-        fired=fired_out,
-        near_misses=near,
-        missing=list(dict.fromkeys(missing)),
-    )
-
-
-_plans: dict[int, tuple[Rulebook, _Plan]] = {}
-
-
-def _plan_for(rulebook: Rulebook) -> _Plan:
-    found = _plans.get(id(rulebook))
-    if found is None or found[0] is not rulebook:
-        found = _plans[id(rulebook)] = (rulebook, _Plan(rulebook))
-    return found[1]
+        failed = tuple(i for i, (_, test) in enumerate(view.parts) if not test(env))
+        miss = book.near_miss(view, failed, words)
+        near.append(miss)
+        if upheld and not view.is_upheld:
+            missing.extend(f.needs for f in miss.failed)
+    if deciding is not None:
+        base.update(outcome=deciding.rule.effect.decision, deciding_rule=deciding.rule.id,
+                    citation=deciding.citation, because=_fill(deciding.because, words))
+    base.update(near_misses=near, missing=list(dict.fromkeys(missing)))
+    return build(Prediction, **base)
 
 
 def evaluate(facts: CaseFacts, items: list[RequestedItem], as_of: date | None = None,
@@ -682,8 +870,8 @@ def evaluate(facts: CaseFacts, items: list[RequestedItem], as_of: date | None = 
     """
     engine = engine or default_engine()
     day = as_of or facts.as_of or date.today()
-    plan = _plan_for(engine.rulebook)
-    return [predict_item(engine, facts, i, item, day, plan) for i, item in enumerate(items)]
+    book = book_for(engine.rulebook)
+    return [predict_item(engine, facts, i, item, day, book) for i, item in enumerate(items)]
 
 
 # ---------------------------------------------------------------- engines side by side

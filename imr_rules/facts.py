@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from imr_rules import dates as _dates
 from imr_rules.context import Ctx, Trigger, classify, find_triggers
-from imr_rules.sentences import clean, compile_spaced, first_words, normalize, split_sentences
+from imr_rules.sentences import alternatives, clean, compile_spaced, first_words, normalize, split_sentences
 
 if TYPE_CHECKING:
     from imr_rules.items import RequestedItem
@@ -372,6 +372,39 @@ _CLASS_GENERICS: dict[str, frozenset[str]] = {
     "concurrent_opioids": _OPIOID_GENERICS, "concurrent_benzodiazepines": _BENZO_GENERICS,
     "concurrent_nsaid": _NSAID_GENERICS,
 }
+# What the text may call a drug's class ("the narcotics", "muscle relaxants"): a mention of the class is
+# a mention of the requested drugs of that class.
+_CLASS_TABLE = """
+opioid: hydrocodone oxycodone morphine hydromorphone oxymorphone fentanyl methadone tramadol tapentadol
+  codeine buprenorphine meperidine levorphanol | opioid, opioids, opiate, opiates, narcotic, narcotics
+benzodiazepine: diazepam clonazepam alprazolam lorazepam temazepam chlordiazepoxide triazolam oxazepam
+  | benzodiazepine, benzodiazepines
+nsaid: ibuprofen naproxen meloxicam diclofenac celecoxib nabumetone etodolac ketoprofen ketorolac indomethacin
+  piroxicam oxaprozin diflunisal sulindac fenoprofen flurbiprofen | nsaid, nsaids, anti-inflammatory,
+  anti-inflammatories
+muscle_relaxant: cyclobenzaprine tizanidine carisoprodol methocarbamol baclofen metaxalone orphenadrine
+  | muscle relaxant, muscle relaxants
+antidepressant: duloxetine amitriptyline nortriptyline venlafaxine bupropion fluoxetine sertraline
+  escitalopram citalopram paroxetine trazodone | antidepressant, antidepressants
+anticonvulsant: gabapentin pregabalin topiramate | anticonvulsant, anticonvulsants
+hypnotic: zolpidem eszopiclone zaleplon | hypnotic, hypnotics, sleep aid, sleep aids, sleeping pills
+ppi: omeprazole pantoprazole esomeprazole lansoprazole | ppi, proton pump inhibitor, proton pump inhibitors
+"""
+
+
+def _class_table() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """generic -> class, and class -> the phrases that name it ("class: generics | phrase, phrase")."""
+    of: dict[str, str] = {}
+    names: dict[str, tuple[str, ...]] = {}
+    for entry in re.split(r"\n(?=\w)", _CLASS_TABLE.strip()):
+        cls, rest = entry.split(":", 1)
+        generics, phrases = " ".join(rest.split()).split(" | ")
+        of.update({g: cls for g in generics.split()})
+        names[cls] = tuple(p.strip() for p in phrases.split(","))
+    return of, names
+
+
+_CLASS_OF, _CLASS_NAMES = _class_table()
 _COMPOUNDS = frozenset({"terocin", "lidopro", "medrox", "theramine", "sentra", "trepadone", "gabadone",
                         "flurlido"})
 _ALL_DRUGS = frozenset(_CANON) | _COMPOUNDS | frozenset().union(*_CLASS_WORDS.values())
@@ -416,6 +449,7 @@ class _Spec:
     stems: tuple[str, ...] = ()
     polarity: int = 1
     ignore: frozenset[Ctx] = frozenset()
+    exam: bool = False  # only an examiner's finding counts, not a complaint ("complains of weakness")
 
 
 _NO_HYP = frozenset({Ctx.hypothetical})
@@ -709,8 +743,8 @@ _SURGERY_STEMS = ("surg", "operati", "arthroscop", "fusion", "decompression", "d
                   "reconstruction", "release", "acromioplasty", "meniscectomy", "debridement", "orif",
                   "open reduction", "pinning", "implant")
 _SLR = r"(?:straight[- ]?leg[- ]?rais(?:e|es|ed|ing)|slr)"
-_UR_STEMS = ("utilization", "ur", "claims", "prior", "previous", "certif", "denied", "modified", "approve",
-             "original", "eligible", "authorized")
+_UR_STEMS = ("utilization", "ur", "claims", "prior", "previous", "certif", "denied", "denial", "modified",
+             "approve", "original", "eligible", "authorized")
 _UDS = (r"(?:urine (?:drug |toxicology |tox )?(?:screens?|screening|tests?|testing|toxicology|analysis)|uds"
         r"|udt|utox|drug (?:screens?|screening|testing|tests?)|toxicology (?:screens?|reports?|results?"
         r"|testing))")
@@ -755,7 +789,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"|adls)\b",
             r"\b(?:daily activities|activities of daily living|adls|function|functioning"
             r"|functional status) (?:are |is |has |have |were |was )?(?:been )?(?:more |further |now "
-            r"|even )?(?:diminished|decreased|declined|worse|worsened|reduced)\b",
+            r"|even )?(?:diminished|decreased|declined|worse|worsened|reduced|limited|restricted)\b",
             r"\bno (?:significant )?changes? (?:in|of) (?:\w+ ){0,4}?(?:function\w*|adls"
             r"|activities of daily living)\b",
             r"\bfunctional decline\b",
@@ -933,14 +967,18 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"|impaired|weak|trace|hypoactive|1\+|0/4|1/4|asymmetric)(?!\w)",
             r"\b(?:hypo-?a?esthesia|hyporeflexia|areflexia|paresis|muscle atrophy|atrophy|foot drop"
             r"|drop foot)\b",
-            r"\b(?:motor|extremity|muscle|focal|objective) weakness\b",
-            r"\bweakness (?:of|in) (?:the |his |her |both )?(?:\w+ ){0,2}?(?:extremit\w*|legs?|arms?|hands?"
-            r"|foot|feet|ankles?|quadriceps|hip flexors?|dorsiflexion|plantar ?flexion|grip)\b",
             r"\b(?:focal |objective |specific )?neurologic(?:al)? (?:deficits?|abnormalit\w*|dysfunction)\b",
         ),
         stems=("sensation", "sensory", "touch", "prick", "vibration", "proprioception", "reflex", "dtr",
                "strength", "motor", "power", "grip", "hypo", "areflexia", "paresis", "atrophy", "foot drop",
                "drop foot", "weakness", "neurologic")),
+    _Spec("neurologic_deficit",  # weakness found on examination, not weakness the patient complains of
+        _alt(
+            r"\b(?:motor|extremity|muscle|focal|objective) weakness\b",
+            r"\bweakness (?:of|in) (?:the |his |her |both )?(?:\w+ ){0,2}?(?:extremit\w*|legs?|arms?|hands?"
+            r"|foot|feet|ankles?|quadriceps|hip flexors?|dorsiflexion|plantar ?flexion|grip)\b",
+        ),
+        exam=True),
     _Spec("neurologic_deficit",  # a muscle grade below 5/5: "4+/5", "4 out of 5", "5-/5"
         r"(?<![/\d.])(?:[0-4](?:\.\d)?[+-]?|5-|5 minus) ?(?:/|out of|over) ?5(?![/\d])",
         stems=("/5", "/ 5", "out of 5", "over 5")),
@@ -1074,7 +1112,7 @@ _TRISTATE_SPECS: list[_Spec] = [
         r"\b(?:adjunct|in conjunction|in combination|along|together|concurrent\w*) (?:to|with) (?:a |an |the "
         r"|his |her )?(?:\w+ ){0,3}?(?:functional restoration|physical therapy|exercises?|home exercise"
         r"|active therap\w*|rehabilitation|hep|work hardening|conditioning)\b",
-        stems=("adjunct", "conjunction", "combination", "along", "together", "concurrent")),
+        stems=("adjunct", "conjunction", "combination", "along", "together", "concurrent"), ignore=_NO_HYP),
     _Spec("motivation_to_change",
         _alt(
             r"\b(?:highly |very |well |strongly )?motivated\b",
@@ -1124,7 +1162,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\bchronic pain syndrome\b",
             r"\bpain (?:has )?persist\w* (?:for|beyond|over) (?:\w+ ){0,2}?(?:months|years)\b",
         ),
-        stems=("chronic", "persist")),
+        stems=("chronic", "persist"), ignore=frozenset({Ctx.not_documented})),
 ]
 
 # How the mentions of a tristate fact combine: "positive" (documented anywhere wins), "negative"
@@ -1161,7 +1199,7 @@ _PATTERNS: dict[str, str] = {
         r"(?<![\d/.])(?P<a>\d{1,2}(?:\.\d)?)(?: ?(?:-|to) ?(?P<b>\d{1,2}(?:\.\d)?))? ?(?:/ ?10\b"
         r"|out of (?:a )?10\b|over 10\b|on a (?:scale of )?(?:0 ?- ?10|1 ?- ?10|10)(?:-| )?point)",
         r"\brat(?:ed|es|ing) (?:(?:his|her|the) pain )?(?:at "
-        r"|as )?(?:an? )?(?P<c>\d{1,2}(?:\.\d)?)(?![.\d])(?! ?(?:degrees|%|percent|mg|/|out|over|-|to\b"
+        r"|as )?(?:an? )?(?P<c>\d{1,2}(?:\.\d)?)(?!\.\d|\d)(?! ?(?:degrees|%|percent|mg|/|out|over|-|to\b"
         r"|on a))",
     ),
     "pain_label": _alt(
@@ -1194,8 +1232,8 @@ _PATTERNS: dict[str, str] = {
                rf"|almost )?(?P<n>{_NUM})[- ](?P<u>days?|weeks?|months?)\b",
     "cc_weeks": _alt(
         rf"\b(?P<n>{_NUM})[- ](?P<u>weeks?|months?) (?:of|on) (?:\w+ ){{0,2}}?(?:conservative"
-        rf"|physical therap\w*|therapy|pt|chiropractic|treatment|care|acupuncture|medications?|rest)\b",
-        rf"\b(?:conservative|physical therap\w*|therapy|treatment|care) (?:\w+ ){{0,4}}?for (?:the (?:past"
+        rf"|physical therap\w*|pt|chiropractic|acupuncture)\b",
+        rf"\b(?:conservative|physical therap\w*) (?:\w+ ){{0,4}}?for (?:the (?:past"
         rf"|last) )?(?P<n2>{_NUM}) (?P<u2>weeks?|months?)\b",
     ),
     "frequency": r"\b\d ?(?:x|times) (?:a |per )?(?:week|wk)|\b\d ?x ?\d\b|/week\b",
@@ -1368,6 +1406,7 @@ _PATTERNS: dict[str, str] = {
         r"\boriginal request\b",
         r"\bimr eligible\b",
         r"\bwas authorized by\b",
+        r"\bdenials?\b",
     ),
     "conclusion": _alt(
         r"\bmedically (?:un)?necessary\b",
@@ -1388,7 +1427,7 @@ _PATTERNS: dict[str, str] = {
     "guideline": r"\b(?:mtus|odg|acoem|guidelines?|official disability|chronic pain (?:medical )?treatment"
                  r"|fda|prescribing information|manufacturer\w*|uptodate|literature|evidence[- ]based|per the"
                  r"|according to|criteria|recommended|recommends?|recommendations?|is indicated|are indicated"
-                 r"|section|pages?|required|must|should|may be|can be|studies)\b",
+                 r"|section|pages?|required|requires?|must|should|may be|can be|studies|concern that)\b",
     "anchor": r"\b(?:in this case|in the case of|this (?:patient|worker|claimant|applicant|injured worker"
               r"|individual|employee|case|gentleman|man|woman|lady)|the (?:patient|injured worker|claimant"
               r"|applicant|worker|employee|iw|individual)(?:'s)?|(?:he|she) (?:has|had|is|was|reports"
@@ -1403,6 +1442,8 @@ _PATTERNS: dict[str, str] = {
         r"\bno (?:evidence|indication)\b",
     ),
     "generic_meds": r"\b(?:medications?|meds|medicines?|regimen)\b",
+    "complaint": r"\b(?:complain\w*|c/o|reports?|reported|reporting|endorses?|endorsed|describes?|described"
+                 r"|feels?|felt|concerned|states?|stated)\b",
     "historical": r"\b(?:previous(?:ly)?|history of|prior|status post|s/p|old|healed|remote|resolved"
                   r"|in the past|years ago|had been)\b",
 }
@@ -1472,6 +1513,7 @@ class _ItemView:
     kind: str
     is_drug: bool
     names: tuple[str, ...]          # lower-case names of the drug, brand and generic
+    class_names: tuple[str, ...]    # what the text may call its class ("narcotics", "muscle relaxants")
     canon: frozenset[str]           # generic names of the drug (to tell other drugs of its class apart)
     session_kind: str | None        # physical_therapy, chiropractic, ... when visits are counted
     kind_key: str | None            # key of _KIND_TERMS naming this kind of treatment in text
@@ -1550,9 +1592,11 @@ def _view(index: int, item: RequestedItem) -> _ItemView:
                     names.append(first)
         names.extend(_names_from_text(text))
     canon = frozenset(_CANON.get(n, n) for n in names)
-    for generic in list(canon):  # every brand of the same generic names the same drug
+    classes: list[str] = []
+    for generic in sorted(canon):  # every brand of the same generic names the same drug
         names.extend(_BRANDS.get(generic, ()))
         names.append(generic)
+        classes.extend(_CLASS_NAMES.get(_CLASS_OF.get(generic, ""), ()))
     unique = tuple(dict.fromkeys(n for n in names if len(n) >= 3))
     modalities: tuple[str, ...] = ()
     if kind in ("imaging", "electrodiagnostic"):
@@ -1560,7 +1604,8 @@ def _view(index: int, item: RequestedItem) -> _ItemView:
         modalities = tuple(k for k in _MODALITY_TERMS if rx[f"modality:{k}"].search(source))
     body = tuple(item.body_parts) or tuple(_kinds_in(text, 0, len(text), keys, "body:"))
     return _ItemView(
-        index=index, kind=kind, is_drug=is_drug, names=unique, canon=canon,
+        index=index, kind=kind, is_drug=is_drug, names=unique, class_names=tuple(dict.fromkeys(classes)),
+        canon=canon,
         session_kind=kind if kind in _SESSION_KINDS else None,
         kind_key=kind if kind in _KIND_TERMS else None,
         modalities=modalities, body_parts=tuple(b for b in body if b in _BODY_TERMS),
@@ -1600,17 +1645,32 @@ class _Doc:
         self.starts = [s.start for s in self.sents]
         # every word's first three letters -> the sentences with such a word (patterns are tried only there)
         self.texts = [self.norm[s.start:s.end] for s in self.sents]
+        # each word's start and first three letters, and those letters -> the sentences with such a word
+        self.toks: list[tuple[int, int, str]] = []
         self._keys: dict[str, list[int]] = {}
         self._tokens: dict[int, set[str]] = {}
-        for si, s in enumerate(self.sents):
-            for key in set(_KEY_RX.findall(self.norm, s.start, s.end)):
-                self._keys.setdefault(key, []).append(si)
+        sents, n, si = self.sents, len(self.sents), 0
+        for m in _KEY_RX.finditer(self.norm):
+            pos = m.start()
+            while si < n and pos >= sents[si].end:
+                si += 1
+            if si == n:
+                break
+            if pos < sents[si].start:
+                continue
+            key = m.group()
+            self.toks.append((si, pos, key))
+            found = self._keys.get(key)
+            if found is None:
+                self._keys[key] = [si]
+            elif found[-1] != si:
+                found.append(si)
         self.words = set(_WORD_RX.findall(self.norm))
         self._stems: dict[str, tuple[int, ...]] = {}
         self._triggers: dict[int, list[Trigger]] = {}
         self._evidence: dict[int, Evidence] = {}
         self.skip = self._skipped()
-        self.item_sents = self._item_sentences()
+        self.item_sents, self.own_sents = self._item_sentences()
 
     # -- sentences -------------------------------------------------------------------------
     def index_at(self, pos: int) -> int | None:
@@ -1748,29 +1808,40 @@ class _Doc:
         return got
 
     # -- which item a sentence is about ---------------------------------------------------
-    def _item_sentences(self) -> list[set[int]]:
+    def _item_sentences(self) -> tuple[list[set[int]], list[set[int]]]:
+        """For each item, the sentences that name it (a drug by name or class; a therapy by kind),
+        and those that name the drug itself."""
         rx = _rx()
-        out: list[set[int]] = []
-        norm = self.norm
+        named: list[set[int]] = []
+        own: list[set[int]] = []
         for view in self.items:
-            found: set[int] = set()
             if view.is_drug:
-                for name in view.names:
-                    if name[:3] not in self._keys:
-                        continue
-                    i = norm.find(name)
-                    while i >= 0:
-                        j = i + len(name)
-                        if (i == 0 or not norm[i - 1].isalnum()) and (j >= len(norm)
-                                                                      or not norm[j].isalnum()):
-                            si = self.index_at(i)
-                            if si is not None:
-                                found.add(si)
-                        i = norm.find(name, j)
-            elif view.kind_key:
-                found.update(self._find_all(rx[f"kind:{view.kind_key}"], _KIND_STEMS[view.kind_key]))
-            out.append(found)
-        return out
+                own.append(self._phrase_sentences(view.names))
+                named.append(own[-1] | self._phrase_sentences(view.class_names))
+            else:
+                found = set()
+                if view.kind_key:
+                    found.update(self._find_all(rx[f"kind:{view.kind_key}"], _KIND_STEMS[view.kind_key]))
+                named.append(found)
+                own.append(found)
+        return named, own
+
+    def _phrase_sentences(self, phrases: tuple[str, ...]) -> set[int]:
+        """Sentences where one of `phrases` stands as whole words."""
+        norm = self.norm
+        found: set[int] = set()
+        for phrase in phrases:
+            if phrase[:3] not in self._keys:
+                continue
+            i = norm.find(phrase)
+            while i >= 0:
+                j = i + len(phrase)
+                if (i == 0 or not norm[i - 1].isalnum()) and (j >= len(norm) or not norm[j].isalnum()):
+                    si = self.index_at(i)
+                    if si is not None:
+                        found.add(si)
+                i = norm.find(phrase, j)
+        return found
 
     def mentions(self, si: int) -> list[int]:
         return [v.index for v in self.items if si in self.item_sents[v.index]]
@@ -1788,15 +1859,17 @@ class _Doc:
         """
         if self.forced is not None:
             return [self.forced]
+        if not self.items:
+            return [None]
         named = self.mentions(si)
         if named:
             return list(named)
         if self.names_treatment(si):
             return []
         if si > 0 and not self.skip[si - 1]:
-            before = self.mentions(si - 1)
+            before = [v.index for v in self.items if si - 1 in self.own_sents[v.index]]
             if len(before) == 1:
-                return list(before)
+                return before
         return [None]
 
     def case_scope(self) -> int | None:
@@ -1925,27 +1998,71 @@ def _weeks(n: float | None, unit: str) -> float:
     return round((3.0 if n is None else n) * _UNIT_WEEKS[unit[0]], 1)
 
 
-def _read_diagnoses(doc: _Doc, acc: _Acc) -> None:
-    """Diagnosis flags; a red-flag diagnosis that is only history ('a prior infection') is no red flag."""
+_Filed = dict[str, list[tuple[str | _Spec, re.Pattern[str], tuple[str, ...]]]]
+_Slow = list[tuple[_Spec, re.Pattern[str], tuple[str, ...]]]
+
+
+@cache
+def _lexicon() -> tuple[_Filed, _Slow]:
+    """Diagnoses and tristate patterns, split into their alternatives and filed under the first three
+    letters of the words they start with: a text is read in one pass over its words, trying at each
+    word only the alternatives that can start there. Patterns whose starts cannot be told are read
+    the slower way, on the sentences that contain their stems."""
+    by_key: _Filed = {}
+    slow: _Slow = []
+    entries: list[tuple[str | _Spec, str]] = [*_DIAGNOSES.items(),
+                                              *((spec, spec.pattern) for spec in _TRISTATE_SPECS)]
+    for payload, pattern in entries:
+        if first_words(pattern) is None:
+            assert isinstance(payload, _Spec)
+            slow.append((payload, compile_spaced(pattern), _stems_of(pattern, payload.stems)))
+            continue
+        for alternative in alternatives(pattern):
+            rx = compile_spaced(alternative)
+            words = first_words(alternative) or set()
+            for key in sorted({w[:3] for w in words}):
+                leads = tuple(sorted(w for w in words if w[:3] == key))
+                by_key.setdefault(key, []).append((payload, rx, leads))
+    return by_key, slow
+
+
+def _read_lexicon(doc: _Doc, acc: _Acc) -> None:
+    """Diagnosis flags and three-valued findings, in one pass over the words of the text."""
+    by_key, slow = _lexicon()
+    found: dict[tuple[int, str | _Spec], list[tuple[int, int]]] = {}
+    skip, sents, norm = doc.skip, doc.sents, doc.norm
+    for si, pos, key in doc.toks:
+        tried = by_key.get(key)
+        if tried is None or skip[si]:
+            continue
+        for payload, rx, leads in tried:
+            if not norm.startswith(leads, pos):  # the whole first word, before trying the pattern
+                continue
+            m = rx.match(norm, pos, sents[si].end)
+            if m:
+                found.setdefault((si, payload), []).append(m.span())
+    for spec, rx, stems in slow:
+        for si, m in doc.matches(rx, stems):
+            found.setdefault((si, spec), []).append(m.span())
     scope = doc.case_scope()
     past = _rx()["historical"]
-    for flag, rx, stems in _diagnosis_rx():
-        for si, m in doc.matches(rx, stems):
-            if doc.ctx(si, m.start(), m.end()) is Ctx.affirmed:
-                acc.add(doc, scope, "diagnoses", flag, si)
-                if flag in _RED_FLAG_DIAGNOSES and not doc.search(past, si):
-                    acc.add(doc, scope, "_red_flag", flag, si)
-
-
-def _read_tristates(doc: _Doc, acc: _Acc) -> None:
-    for spec, rx, stems in _tristate_rx():
-        for si, m in doc.matches(rx, stems):
-            status = _status(spec.polarity, doc.ctx(si, m.start(), m.end(), spec.ignore))
+    for (si, payload), spans in found.items():
+        if isinstance(payload, str):  # a diagnosis: set when affirmed; a red flag unless only history
+            if any(doc.ctx(si, a, b) is Ctx.affirmed for a, b in spans):
+                acc.add(doc, scope, "diagnoses", payload, si)
+                if payload in _RED_FLAG_DIAGNOSES and not doc.search(past, si):
+                    acc.add(doc, scope, "_red_flag", payload, si)
+            continue
+        if payload.exam and doc.search(_rx()["complaint"], si):
+            continue
+        for a, b in spans:
+            status = _status(payload.polarity, doc.ctx(si, a, b, payload.ignore))
             if status is None:
                 continue
-            scopes = doc.outcome_scopes(si) if spec.name in _OUTCOME_FACTS else [doc.case_scope()]
-            for scope in scopes:
-                acc.add(doc, scope, spec.name, status, si)
+            scopes = doc.outcome_scopes(si) if payload.name in _OUTCOME_FACTS else [scope]
+            for target in scopes:
+                acc.add(doc, target, payload.name, status, si)
+            break
 
 
 def _read_uds(doc: _Doc, acc: _Acc) -> None:
@@ -2009,7 +2126,7 @@ def _read_pain(doc: _Doc, acc: _Acc) -> None:
     for si, m in doc.matches(rx["pain_score"], ("10", "rat")):
         if rx["at_best"].match(doc.norm, m.end()) or not _is_pain_score(doc, si, m.start()):
             continue
-        if doc.ctx(si, m.start(), m.end(), _NO_HYP) is not Ctx.affirmed:
+        if doc.ctx(si, m.start(), m.end()) is not Ctx.affirmed:
             continue
         value = float(m.group("b") or m.group("a") or m.group("c"))
         if 0 <= value <= 10:
@@ -2089,13 +2206,15 @@ def _read_dates(doc: _Doc, acc: _Acc) -> date | None:
     return latest[0]
 
 
-def _item_sentences(doc: _Doc, view: _ItemView) -> list[int]:
-    """Sentences about an item: those naming it, or every kept sentence of its own rationale."""
+def _item_sentences(doc: _Doc, view: _ItemView, own: bool = False) -> list[int]:
+    """Sentences about an item: those naming it (with `own`, naming the drug itself rather than its
+    class), or every kept sentence of its own rationale."""
     if doc.forced == view.index:
         return [si for si in range(len(doc.sents)) if not doc.skip[si]]
     if doc.forced is not None:
         return []
-    return sorted(si for si in doc.item_sents[view.index] if not doc.skip[si])
+    found = (doc.own_sents if own else doc.item_sents)[view.index]
+    return sorted(si for si in found if not doc.skip[si])
 
 
 def _durations(doc: _Doc, si: int, as_of: date | None) -> list[float]:
@@ -2133,7 +2252,7 @@ def _durations(doc: _Doc, si: int, as_of: date | None) -> list[float]:
                     if weeks >= 0:
                         out.append(weeks)
     for m in doc.sentence_matches(rx["dur_long"], si):
-        if ok(m):
+        if ok(m, _NO_HYP):
             out.append(LONG_USE_WEEKS)
     asked = _refill_requests(doc, si)
     for m in doc.sentence_matches(rx["dur_refill"], si):
@@ -2153,16 +2272,17 @@ def _read_items(doc: _Doc, acc: _Acc, as_of: date | None) -> None:
     if doc.forced is None and drugs:
         generic_sents = [si for si in doc.candidates(("medic", "meds", "regimen"))
                          if not doc.names_treatment(si) and doc.search(rx["generic_meds"], si)]
-        named_any = any(_item_sentences(doc, v) for v in drugs)
+        named_any = any(_item_sentences(doc, v, own=True) for v in drugs)
     for view in doc.items:
         sents = _item_sentences(doc, view)
-        if view.is_drug:
+        own = _item_sentences(doc, view, own=True)
+        if view.is_drug:  # how long this drug, or a drug of its class, has been used
             for si in sents:
                 for weeks in _durations(doc, si, as_of):
                     acc.add(doc, view.index, "weeks_of_use", weeks, si)
-        if view.kind in _CONTINUING_KINDS:
-            _read_continuing(doc, acc, view, sents, rx["continuing"])
-            if view.is_drug and generic_sents and (sents or not named_any):
+        if view.kind in _CONTINUING_KINDS:  # a continuation of this very treatment
+            _read_continuing(doc, acc, view, own, rx["continuing"])
+            if view.is_drug and generic_sents and (own or not named_any):
                 _read_continuing(doc, acc, view, generic_sents, rx["generic_continuing"])
             _read_response(doc, acc, view, sents)
         if view.modalities:
@@ -2218,9 +2338,10 @@ def _read_prior_imaging(doc: _Doc, acc: _Acc, view: _ItemView) -> None:
                                                                                  "electro"),
                  "bone scan": ("bone",), "ultrasound": ("ultrasound", "sonogra")}[modality]
         for si, m in doc.matches(rx[f"modality:{modality}"], stems):
-            if body and not any(doc.search(b, si) for b in body):
-                continue
             ctx = doc.ctx(si, m.start(), m.end())
+            if body and not any(doc.search(b, si) for b in body) and (
+                    ctx is Ctx.affirmed or doc.search(rx["body:any"], si)):
+                continue  # about another body part ("no MRI was available" names none: it counts)
             if ctx is Ctx.affirmed and not doc.search(rx["done"], si):
                 continue
             status = _status(1, ctx)
@@ -2307,18 +2428,21 @@ def _read_concurrent(doc: _Doc, acc: _Acc) -> None:
         hits = {g: v for g, v in found.items() if g in generics or g in _CLASS_WORDS[fact]}
         if not hits:
             continue
-        for sites in hits.values():
-            for _, si in sites:
-                acc.add(doc, scope, fact, True, si)
+        if doc.forced is None:  # the case takes a drug of the class
+            for sites in hits.values():
+                for _, si in sites:
+                    acc.add(doc, None, fact, True, si)
+        # for a requested drug of the class only *other* drugs count (a class word may name the drug itself)
         for view in doc.items:
-            if doc.forced is None and view.canon & generics:
-                others = [si for g, sites in hits.items() if g not in view.canon for _, si in sites]
-                if others:
-                    for si in others:
-                        acc.add(doc, view.index, fact, True, si)
-                else:
-                    first = min(si for sites in hits.values() for _, si in sites)
-                    acc.add(doc, view.index, fact, False, first)
+            own_class = bool(view.canon & generics)
+            if doc.forced != view.index and not (doc.forced is None and own_class):
+                continue
+            ignored = view.canon | _CLASS_WORDS[fact] if own_class else view.canon
+            others = [si for g, sites in hits.items() if g not in ignored for _, si in sites]
+            for si in others:
+                acc.add(doc, view.index, fact, True, si)
+            if not others and own_class:
+                acc.add(doc, view.index, fact, False, min(si for sites in hits.values() for _, si in sites))
     nsaids = sorted(g for g in found if g in _NSAID_GENERICS)
     if len(nsaids) >= 2:
         for g in nsaids:
@@ -2369,8 +2493,7 @@ def _read_imaging(doc: _Doc, acc: _Acc) -> None:
 
 def _read(doc: _Doc, acc: _Acc, as_of: date | None) -> None:
     """Every reader over one text (the dates are read first, by the caller)."""
-    _read_diagnoses(doc, acc)
-    _read_tristates(doc, acc)
+    _read_lexicon(doc, acc)
     _read_uds(doc, acc)
     _read_imaging(doc, acc)
     _read_patient(doc, acc)

@@ -157,8 +157,10 @@ def parse_letter(text: str, source: str | None = None) -> Letter:
     if not items:
         if not headings:
             raise InputError("not an IMR letter: no IMR headings and no disputed items found", source)
-        where = doc.numbers[section] if section is not None else None
-        raise InputError("no disputed items found", source, where)
+        if section is None:
+            problem = "no disputed items found: the letter has no decisions section (is it cut short?)"
+            raise InputError(problem, source)
+        raise InputError("no disputed items found", source, doc.numbers[section])
 
     from imr_rules.citations import parse_citation
 
@@ -315,7 +317,7 @@ def _running_heads(lines: list[str], breaks: list[int]) -> set[int]:
             line = lines[index]
             if (index == position or index == position - 1) and line.isdigit() and len(line) <= 3:
                 drop.add(index)
-            elif len(line) <= 100 and _LETTERS.search(line) and not _is_structural(line):
+            elif _could_be_running_head(line):
                 near.setdefault((index - position, _DIGITS.sub("#", line)), []).append(index)
     if not near:
         return drop
@@ -332,6 +334,12 @@ def _running_heads(lines: list[str], breaks: list[int]) -> set[int]:
             if offset < 0:
                 drop.add(anchor)
     return drop
+
+
+def _could_be_running_head(line: str) -> bool:
+    """Short, with words, not the end of a sentence, and not a heading, label or decision."""
+    return (len(line) <= 60 and not line.endswith(".") and _LETTERS.search(line) is not None
+            and not _is_structural(line))
 
 
 def _is_structural(line: str) -> bool:
@@ -391,12 +399,13 @@ def _find_headings(doc: _Doc) -> list[tuple[int, str]]:
     """
     lines, numbers = doc.lines, doc.numbers
     found: list[tuple[int, str]] = []
-    index = 0
-    while index < len(lines):
-        text = lines[index]
-        if not text[:6].isupper():
-            index += 1
+    shift = 0  # lines merged (-) or split (+) so far move the later candidates
+    merged = -1
+    for candidate in [i for i, line in enumerate(lines) if line[:6].isupper()]:
+        if candidate == merged:
             continue
+        index = candidate + shift
+        text = lines[index]
         kind = None
         if text.isupper():
             kind = _heading_kind(text)
@@ -406,14 +415,16 @@ def _find_headings(doc: _Doc) -> list[tuple[int, str]]:
                 if kind is not None:
                     lines[index] = joined
                     del lines[index + 1], numbers[index + 1]
+                    shift -= 1
+                    merged = candidate + 1
         elif ":" in text:
             match = _HEADING_PREFIX.match(text)
             if match and (kind := _heading_kind(match.group(1))) is not None:
                 lines[index:index + 1] = [match.group(1), match.group(2)]
                 numbers.insert(index, numbers[index])
+                shift += 1
         if kind is not None:
             found.append((index, kind))
-        index += 1
     return found
 
 
@@ -515,6 +526,8 @@ def _reviewer(doc: _Doc, headings: list[tuple[int, str]]) -> Reviewer:
     licensure: list[str] = []
     specialties: list[str] = []
     for position, line in enumerate(block):
+        if line[:4].lower() not in ("stat", "cert"):
+            continue
         for pattern, target, splitter in ((_LICENSURE, licensure, _STATE_SPLIT),
                                           (_SPECIALTY, specialties, _SPECIALTY_SPLIT)):
             match = pattern.match(line)
@@ -544,6 +557,7 @@ _LABEL = re.compile(
 _DECISION = re.compile(
     r"^(?:(?P<before>.*?)\s*:\s*|)(?P<decision>Upheld|Uphold|Overturned|Overturn)\s*\.?$", re.I
 )
+_DECISION_ENDINGS = ("ld", "LD", "ed", "ED", "rn", "RN", "ld.", "LD.", "ed.", "ED.")  # a cheap first look
 _DECISION_TAILS = ("upheld", "uphold", "overturned", "overturn", "upheld.", "overturned.")
 _INTRO = re.compile(
     r"^(?:The Final Determination was based on decisions? for the disputed items?/services?"
@@ -609,7 +623,9 @@ def _standard_items(doc: _Doc, start: int, end: int) -> list[LetterItem]:
     for index in [i for i in range(start, end) if lines[i][0] in _LABEL_FIRST]:
         if label := _LABEL.match(lines[index]):
             labels[index] = (label.lastgroup or "", label.end())
-    for index in [i for i in range(start, end) if lines[i][-12:].lower().endswith(_DECISION_TAILS)]:
+    for index in [i for i in range(start, end) if lines[i].endswith(_DECISION_ENDINGS)]:
+        if not lines[index][-12:].lower().endswith(_DECISION_TAILS):
+            continue
         if index not in labels and (decision := _DECISION.match(lines[index])):
             decisions.append((index, decision))
     confirmed = [

@@ -9,20 +9,21 @@ record it and go on; nothing here may hang or crash on garbage.
 from __future__ import annotations
 
 import codecs
+import stat
 from pathlib import Path
 
 from imr_rules.errors import InputError
 
 MAX_BYTES = 20 * 1024 * 1024  # a letter is tens of kilobytes; anything this big is not one
 MAX_PAGES = 500
-PAGE_BREAK = "\f"  # pages are joined with a form feed, which the letter parser reads as a page break
+PAGE_BREAK = "\f"  # a form feed on a line of its own stands between pages; the letter parser knows it
 
 _PDF_MAGIC = b"%PDF-"
 _BINARY_PROBE = 4096
 
 
 def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
-    """The text of a `.txt` or `.pdf` letter, line endings normalised to `\\n`, pages joined by `\\f`.
+    """The text of a `.txt` or `.pdf` letter, line endings normalised to `\\n`, a `\\f` line between pages.
 
     A file is read as PDF when its name ends in `.pdf` or its bytes start like one.
     """
@@ -35,9 +36,12 @@ def read_text(path: str | Path, max_bytes: int = MAX_BYTES) -> str:
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
-        size = path.stat().st_size
-        if path.is_dir():
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
             raise InputError("is a folder, not a letter file", path)
+        if not stat.S_ISREG(status.st_mode):  # a pipe or a device could block or never end
+            raise InputError("not a regular file", path)
+        size = status.st_size
         if size > max_bytes:
             raise InputError(
                 f"file too large ({size / 1048576:.1f} MB; the limit is {max_bytes / 1048576:.0f} MB)", path
@@ -116,7 +120,7 @@ def pdf_text(data: bytes, path: str | Path | None = None) -> str:
                 raise InputError(f"corrupt PDF: page {index + 1} cannot be read ({err})", path) from None
     finally:
         document.close()
-    text = PAGE_BREAK.join(_normalise_newlines(page).replace("\ufffe", "-") for page in pages)
+    text = f"\n{PAGE_BREAK}\n".join(_normalise_newlines(page).replace("\ufffe", "-") for page in pages)
     if not text.strip():
         raise InputError("PDF has no text layer (a scanned image?); run OCR first", path)
     return text

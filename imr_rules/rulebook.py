@@ -54,6 +54,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -142,7 +143,8 @@ def load_rule_yaml(path: str | Path) -> Any:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         raise InputError(
-            f"malformed YAML: {err.problem or err}", p, mark.line + 1 if mark else None, mark.column + 1 if mark else None
+            f"malformed YAML: {err.problem or err}", p,
+            mark.line + 1 if mark else None, mark.column + 1 if mark else None,
         ) from None
     except yaml.YAMLError as err:
         raise InputError(f"malformed YAML: {err}", p) from None
@@ -186,7 +188,8 @@ class Leaf:
     ftype: FactType | None = None
 
     def render(self) -> str:
-        if self.op == "==" and self.value is True and self.ftype in (None, FactType.bool) and " " not in self.text:
+        bare = self.op == "==" and self.value is True and " " not in self.text
+        if bare and self.ftype in (None, FactType.bool):
             return self.fact
         if self.value is None:
             return f"{self.fact} {self.op}"
@@ -310,7 +313,8 @@ def _scalar(kind: str, token: str, text: str, line: int, column: int) -> Scalar:
 def parse_leaf(text: str, line: int = 0, column: int = 0) -> Leaf:
     """Read one test such as `weeks_of_use > 4` with our own tokenizer (never Python)."""
     if not isinstance(text, str) or not text.strip():
-        raise ConditionError("a condition must be a non-empty string or a mapping with all/any/not", line, column)
+        raise ConditionError("a condition must be a non-empty string or a mapping with all/any/not",
+                             line, column)
     toks = _tokens(text, line, column)
     kind, fact, _ = toks[0]
     if kind != "word" or not _FACT_NAME.match(fact):
@@ -323,7 +327,8 @@ def parse_leaf(text: str, line: int = 0, column: int = 0) -> Leaf:
     if kind == "op":
         if op in ("=", "=>", "=<"):
             better = {"=": "==", "=>": ">=", "=<": "<="}[op]
-            raise ConditionError(f"unknown operator {op!r} in {text!r}; did you mean {better!r}?", line, column)
+            raise ConditionError(f"unknown operator {op!r} in {text!r}; did you mean {better!r}?",
+                                 line, column)
         if len(rest) != 1:
             raise ConditionError(f"{op!r} takes one value in {text!r}", line, column)
         return Leaf(fact, op, _scalar(rest[0][0], rest[0][1], text, line, column), text.strip(), line, column)
@@ -382,7 +387,8 @@ def parse_condition(raw: Any, line: int = 0, column: int = 0) -> Condition:
         return AllOf(items, kline, kcol) if key == "all" else AnyOf(items, kline, kcol)
     if isinstance(raw, bool | int | float) or raw is None:
         raise ConditionError(f"a condition must be a string or a mapping, found {raw!r}", line, column)
-    raise ConditionError(f"a condition must be a string or a mapping, found {type(raw).__name__}", line, column)
+    raise ConditionError(f"a condition must be a string or a mapping, found {type(raw).__name__}",
+                         line, column)
 
 
 def _parse_items(body: list, line: int, column: int) -> Iterator[Condition]:
@@ -407,7 +413,8 @@ def parse_when(raw: Any) -> AllOf:
 
 CONDITION_SCHEMA: dict[str, Any] = {
     "description": (
-        "One condition: a one-line test `FACT`, `FACT documented|not_documented|documented_false|present|absent`, "
+        "One condition: a one-line test `FACT`, "
+        "`FACT documented|not_documented|documented_false|present|absent`, "
         "`FACT ==|!=|<|<=|>|>= VALUE`, `FACT in [V1, V2]`, `FACT contains VALUE`; "
         "or a mapping with exactly one key: all (list), any (list) or not (one condition)."
     ),
@@ -567,7 +574,8 @@ class Rule(BaseModel):
     effect: Effect
     priority: int = Field(0, description="Higher wins among rules of the same guideline rank")
     exception_to: list[str] = Field(
-        default_factory=list, description="Ids of general rules this rule makes an exception to (it overrides them)"
+        default_factory=list,
+        description="Ids of general rules this rule makes an exception to (it overrides them)",
     )
     because: str = Field(min_length=1, description="Explanation; {fact} inserts a fact's value")
     to_change: str | None = Field(None, description="What to document or change for the other outcome")
@@ -577,7 +585,7 @@ class Rule(BaseModel):
     _line: int = PrivateAttr(0)
     _column: int = PrivateAttr(0)
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The name of this version: id@from."""
         return f"{self.id}@{self.in_force.from_.isoformat()}"
@@ -589,6 +597,11 @@ class Rule(BaseModel):
     @property
     def line(self) -> int:
         return self._line
+
+    @property
+    def pos(self) -> tuple[int, int]:
+        """Where the rule is written: (line, column)."""
+        return (self._line, self._column)
 
     def applicability(self) -> AllOf:
         """The conditions that select items and dates for the rule: in force, and applies_to."""
@@ -659,7 +672,9 @@ class RulebookError(InputError):
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         first = diagnostics[0]
-        more = f" (and {len(diagnostics) - 1} more problems; run `imr-rules rules lint`)" if len(diagnostics) > 1 else ""
+        more = ""
+        if len(diagnostics) > 1:
+            more = f" (and {len(diagnostics) - 1} more problems; run `imr-rules rules lint`)"
         super().__init__(f"{first.rule_id + ': ' if first.rule_id else ''}{first.problem}{more}",
                          first.path, first.line or None, first.column or None)
         self.diagnostics = diagnostics
@@ -671,7 +686,8 @@ class RulebookError(InputError):
 class Rulebook:
     """Every rule version of every topic, checked, with the catalogue and topic list they use."""
 
-    def __init__(self, rules: list[Rule], catalogue: Catalogue, topics: dict[str, str], files: list[str]) -> None:
+    def __init__(self, rules: list[Rule], catalogue: Catalogue, topics: dict[str, str],
+                 files: list[str]) -> None:
         self.rules = sorted(rules, key=lambda r: (r.topic or "", r.id, r.in_force.from_))
         self.catalogue = catalogue
         self.topics = topics  # key or alias -> key
@@ -695,7 +711,8 @@ class Rulebook:
 
 
 def rule_files(path: str | Path | None = None) -> list[Path]:
-    """The rule files at `path` (a file, or every *.yaml in a folder but topics.yaml, facts.yaml, lexicon/)."""
+    """The rule files at `path`: a file, or every *.yaml of a folder but topics.yaml, facts.yaml
+    and the lexicon/ folder (NOT_RULE_FILES, NOT_RULE_FOLDERS)."""
     root = Path(path) if path is not None else rules_dir()
     if root.is_file():
         return [root]
@@ -741,7 +758,9 @@ class _Linter:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def report(self, path: str, pos: tuple[int, int], rule_id: str | None, problem: str) -> None:
-        self.diagnostics.append(Diagnostic(path=path, line=pos[0], column=pos[1], rule_id=rule_id, problem=problem))
+        self.diagnostics.append(
+            Diagnostic(path=path, line=pos[0], column=pos[1], rule_id=rule_id, problem=problem)
+        )
 
     # ---- one file
 
@@ -757,7 +776,8 @@ class _Linter:
             return None, [], (0, 0)
         for key in data:
             if key not in ("topic", "rules"):
-                self.report(name, data.where(key), None, f"unknown top-level key {key!r} (expected topic, rules)")
+                self.report(name, data.where(key), None,
+                            f"unknown top-level key {key!r} (expected topic, rules)")
         topic = data.get("topic")
         topic_pos = data.where("topic") if "topic" in data else _where(data)
         if not isinstance(topic, str):
@@ -767,7 +787,8 @@ class _Linter:
             self.report(name, topic_pos, None, f"unknown topic {topic!r}{_suggest(topic, self.topics)}")
             topic = None
         elif self.topics[topic] != topic:
-            self.report(name, topic_pos, None, f"topic {topic!r} is an alias; use the key {self.topics[topic]!r}")
+            self.report(name, topic_pos, None,
+                        f"topic {topic!r} is an alias; use the key {self.topics[topic]!r}")
             topic = None
         raw_rules = data.get("rules")
         if not isinstance(raw_rules, list) or not raw_rules:
@@ -826,10 +847,12 @@ class _Linter:
             if text:
                 for placeholder in template_facts(text):
                     if placeholder not in self.catalogue:
-                        self.report(path, raw.where(name), rid, f"{name}: {{{placeholder}}} is not a declared fact"
+                        self.report(path, raw.where(name), rid,
+                                    f"{name}: {{{placeholder}}} is not a declared fact"
                                     f"{self.catalogue.suggest(placeholder)}")
         if rule.effect is Effect.upheld and not rule.to_change:
-            self.report(path, _where(raw), rid, "an upheld rule needs `to_change`: what would get the item approved")
+            self.report(path, _where(raw), rid,
+                        "an upheld rule needs `to_change`: what would get the item approved")
         if rule.id in rule.exception_to:
             self.report(path, raw.where("exception_to"), rid, "a rule cannot be an exception to itself")
         self.check_tests(rule, raw)
@@ -848,7 +871,8 @@ class _Linter:
                 self.report(rule.file, where, rule.id, f"applies_to.topic: unknown topic {topic!r}")
         for name, fact in APPLIES_FACTS.items():
             if getattr(applies, name) and fact not in self.catalogue:
-                self.report(rule.file, where, rule.id, f"applies_to.{name} needs the fact {fact!r} in the catalogue")
+                self.report(rule.file, where, rule.id,
+                            f"applies_to.{name} needs the fact {fact!r} in the catalogue")
         spec = self.catalogue.get("item.body_parts")
         if spec is not None and spec.values:
             for part in applies.body_parts:
@@ -907,8 +931,8 @@ class _Linter:
                     self.report(rule.file, pos, rule.id, f"{label}: undeclared fact {name!r}"
                                 f"{self.catalogue.suggest(name)}")
                 elif spec.is_item or name == AS_OF:
-                    self.report(rule.file, pos, rule.id, f"{label}: {name!r} comes from the item or the test's "
-                                "as_of, not from facts")
+                    self.report(rule.file, pos, rule.id,
+                                f"{label}: {name!r} comes from the item or the test's as_of, not from facts")
                 else:
                     try:
                         self.catalogue.validate_value(name, value)
@@ -917,7 +941,7 @@ class _Linter:
 
     # ---- across rules
 
-    def check_topic(self, topic: str, rules: list[Rule], topic_files: dict[str, tuple[str, tuple[int, int]]]) -> None:
+    def check_topic(self, topic: str, rules: list[Rule]) -> None:
         ids = {r.id for r in rules}
         by_id: dict[str, list[Rule]] = defaultdict(list)
         for rule in rules:
@@ -927,20 +951,20 @@ class _Linter:
             for i, a in enumerate(versions):
                 for b in versions[i + 1:]:
                     if a.in_force.from_ == b.in_force.from_ and a.in_force.to == b.in_force.to:
-                        self.report(b.file, (b.line, 1), b.id, f"duplicate rule id (also at {a.file}:{a.line})")
+                        self.report(b.file, b.pos, b.id, f"duplicate rule id (also at {a.file}:{a.line})")
                     elif a.in_force.overlaps(b.in_force):
-                        self.report(b.file, (b.line, 1), b.id,
+                        self.report(b.file, b.pos, b.id,
                                     f"overlapping in_force: {b.in_force.render()} overlaps the version at "
                                     f"{a.file}:{a.line} ({a.in_force.render()})")
         for rule in rules:
             for target in rule.exception_to:
                 if target not in ids:
-                    self.report(rule.file, (rule.line, 1), rule.id,
+                    self.report(rule.file, rule.pos, rule.id,
                                 f"exception_to: no rule {target!r} in topic {topic!r}")
                     continue
                 for general in by_id[target]:
                     if general.citation.is_mtus and not rule.citation.is_mtus:
-                        self.report(rule.file, (rule.line, 1), rule.id,
+                        self.report(rule.file, rule.pos, rule.id,
                                     f"exception_to: a non-MTUS rule cannot override the MTUS rule {target!r} "
                                     "(8 CCR 9792.21.1: MTUS first)")
                         break
@@ -948,7 +972,8 @@ class _Linter:
                 for listed in (*test.expect.fired, *test.expect.not_fired):
                     if listed not in ids:
                         self.report(rule.file, (test._line, test._column), rule.id,
-                                    f"test {test.name!r}: expects rule {listed!r}, which is not in topic {topic!r}")
+                                    f"test {test.name!r}: expects rule {listed!r}, "
+                                    f"which is not in topic {topic!r}")
         self.check_cycles(rules)
         self.check_coverage(rules)
 
@@ -964,9 +989,10 @@ class _Linter:
             state[node] = 1
             for nxt in sorted(graph.get(node, ())):
                 if state.get(nxt) == 1:
-                    loop = " -> ".join([*trail[trail.index(nxt):], nxt]) if nxt in trail else f"{node} -> {nxt}"
+                    chain = [*trail[trail.index(nxt):], nxt] if nxt in trail else [node, nxt]
+                    loop = " -> ".join(chain)
                     rule = first[node]
-                    self.report(rule.file, (rule.line, 1), rule.id, f"exception_to forms a cycle: {loop}")
+                    self.report(rule.file, rule.pos, rule.id, f"exception_to forms a cycle: {loop}")
                 elif state.get(nxt) is None and nxt in graph:
                     visit(nxt, [*trail, nxt])
             state[node] = 2
@@ -984,12 +1010,12 @@ class _Linter:
             fires = any(rule.id in t.expect.fired and t.expect.outcome == rule.effect.decision for t in dated)
             quiet = any(rule.id in t.expect.not_fired for t in dated)
             if not fires:
-                self.report(rule.file, (rule.line, 1), rule.id,
+                self.report(rule.file, rule.pos, rule.id,
                             f"no test where the rule fires and the outcome is {rule.effect.decision.value} "
                             f"(dated within {rule.in_force.render()}): add one with "
                             f"expect: {{outcome: {rule.effect.decision.value}, fired: [{rule.id}]}}")
             if rule.when.items and not quiet:
-                self.report(rule.file, (rule.line, 1), rule.id,
+                self.report(rule.file, rule.pos, rule.id,
                             f"no test where the rule does not fire (dated within {rule.in_force.render()}): "
                             f"add one with expect: {{not_fired: [{rule.id}]}}")
 
@@ -1004,7 +1030,7 @@ class _Linter:
         for rule_key, problem in ruleset_problems(compiled):
             rule = compiled.rules.get(rule_key) if rule_key else None
             if rule is not None:
-                self.report(rule.file, (rule.line, 1), rule.id, problem)
+                self.report(rule.file, rule.pos, rule.id, problem)
             else:
                 self.report(where[0], where[1], None, problem)
 
@@ -1022,16 +1048,30 @@ def template_facts(text: str) -> list[str]:
     return [m.group(1).strip() for m in _PLACEHOLDER.finditer(text) if m.group(1) is not None]
 
 
-def fill_template(text: str, values: dict[str, str]) -> str:
-    """Insert fact values into a template by plain lookup: no attribute access, no format spec."""
+Template = tuple[str | tuple[str], ...]
 
-    def one(match: re.Match[str]) -> str:
+
+def template_pieces(text: str) -> Template:
+    """A template split once into literal text and (fact name,) slots."""
+    pieces: list[str | tuple[str]] = []
+    pos = 0
+    for match in _PLACEHOLDER.finditer(text):
+        pieces.append(text[pos:match.start()])
         token = match.group(0)
-        if token in ("{{", "}}"):
-            return token[0]
-        return values.get(match.group(1).strip(), "not documented")
+        pieces.append(token[0] if token in ("{{", "}}") else (match.group(1).strip(),))
+        pos = match.end()
+    pieces.append(text[pos:])
+    return tuple(piece for piece in pieces if piece != "")
 
-    return _PLACEHOLDER.sub(one, text)
+
+def fill_pieces(pieces: Template, values: Any) -> str:
+    """Fill template slots by plain lookup of the fact name: no attribute access, no format spec."""
+    return "".join(p if isinstance(p, str) else values.get(p[0], "not documented") for p in pieces)
+
+
+def fill_template(text: str, values: Any) -> str:
+    """Insert fact values into a template ({fact}; {{ and }} are literal braces)."""
+    return fill_pieces(template_pieces(text), values)
 
 
 _ALLOWED_OPS: dict[FactType, tuple[str, ...]] = {
@@ -1072,7 +1112,9 @@ def _typed_value(spec: Any, value: Any) -> tuple[str | None, Any]:
     kind = spec.type
     name = spec.name
     if kind == FactType.bool:
-        return (None, value) if isinstance(value, bool) else (f"{name!r} is a bool: compare with true or false", None)
+        if isinstance(value, bool):
+            return None, value
+        return f"{name!r} is a bool: compare with true or false", None
     if kind == FactType.tristate:
         if value in TRISTATE_VALUES:
             return None, value
@@ -1099,7 +1141,9 @@ def _suggest(name: str, options: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _pydantic_problems(err: ValidationError, raw: Any, model: type[BaseModel]) -> list[tuple[str, tuple[int, int]]]:
+def _pydantic_problems(
+    err: ValidationError, raw: Any, model: type[BaseModel]
+) -> list[tuple[str, tuple[int, int]]]:
     """Each validation error as (one-line problem, position in the YAML)."""
     out = []
     for error in err.errors():
@@ -1136,7 +1180,8 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
     for part in loc:
         if isinstance(part, int) or _is_union_tag(part):
             continue
-        info = current.model_fields.get(part) if isinstance(current, type) and issubclass(current, BaseModel) else None
+        is_model = isinstance(current, type) and issubclass(current, BaseModel)
+        info = current.model_fields.get(part) if is_model else None
         if info is None:
             return []
         annotation = info.annotation
@@ -1187,7 +1232,8 @@ def lint_rulebook(path: str | Path | None = None) -> LintResult:
         catalogue = load_catalogue(_support_file(path, CATALOGUE_FILE))
         topics = read_topic_keys(_support_file(path, TOPICS_FILE))
     except InputError as err:
-        diag = Diagnostic(path=err.path or "", line=err.line or 0, column=err.column or 0, problem=err.problem)
+        diag = Diagnostic(path=err.path or "", line=err.line or 0, column=err.column or 0,
+                          problem=err.problem)
         return LintResult(files=[str(f) for f in files], diagnostics=[diag])
     linter = _Linter(catalogue, topics)
     if not files:
@@ -1211,20 +1257,22 @@ def lint_rulebook(path: str | Path | None = None) -> LintResult:
                 a._line, a._column = b._line, b._column
             other = seen_ids.get(checked.id)
             if other is not None and other.topic != checked.topic:
-                linter.report(checked.file, (checked.line, 1), checked.id,
-                              f"duplicate rule id: also used in topic {other.topic!r} at {other.file}:{other.line}")
+                linter.report(checked.file, checked.pos, checked.id,
+                              f"duplicate rule id: also used in topic {other.topic!r} "
+                              f"at {other.file}:{other.line}")
             seen_ids.setdefault(checked.id, checked)
             if topic is not None:
                 by_topic[topic].append(checked)
     for topic, rules in sorted(by_topic.items()):
-        linter.check_topic(topic, rules, topic_files)
+        linter.check_topic(topic, rules)
     if not linter.diagnostics:
         for topic, rules in sorted(by_topic.items()):
             linter.check_limits(topic, rules, topic_files[topic])
     diagnostics = sorted(set(linter.diagnostics), key=lambda d: (d.path, d.line, d.column, d.problem))
     rulebook = None
     if not diagnostics:
-        rulebook = Rulebook([r for rs in by_topic.values() for r in rs], catalogue, topics, [str(f) for f in files])
+        every = [r for rs in by_topic.values() for r in rs]
+        rulebook = Rulebook(every, catalogue, topics, [str(f) for f in files])
     return LintResult(files=[str(f) for f in files], diagnostics=diagnostics, rulebook=rulebook)
 
 

@@ -9,6 +9,10 @@ import pytest
 from imr_rules.citations import parse_citation, parse_pages
 from imr_rules.letters import SourceFamily as F
 
+PHYSICAL_MEDICINE = (
+    "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Physical medicine treatment."
+)
+
 
 def _parts(line: str, decided: date | None = None) -> list[tuple]:
     return [(p.family, p.chapter, p.sections, p.pages) for p in parse_citation(line, decided).parts]
@@ -37,12 +41,12 @@ def test_the_part_of_the_guidelines_is_not_a_section(part):
 
 
 def test_2016_letters_name_the_edition_and_sections():
-    line = "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Physical medicine treatment."
-    assert _parts(line) == [(F.mtus_cpmtg_2016, None, ["Physical medicine treatment"], [])]
+    assert _parts(PHYSICAL_MEDICINE) == [(F.mtus_cpmtg_2016, None, ["Physical medicine treatment"], [])]
 
 
 def test_the_word_guidelines_after_the_year_changes_nothing():
-    line = "Decision based on MTUS Chronic Pain Medical Treatment 2016 Guidelines, Section(s): Compound drugs."
+    line = ("Decision based on MTUS Chronic Pain Medical Treatment 2016 Guidelines, "
+            "Section(s): Compound drugs.")
     assert _parts(line) == [(F.mtus_cpmtg_2016, None, ["Compound drugs"], [])]
 
 
@@ -83,8 +87,8 @@ def test_opioid_treatment_2016_sections_keep_their_numbers_and_colons():
             "Chronic Opioid Treatment: Initiating and Monitoring Chronic Opioid Treatment.")
     assert _parts(line) == [(
         F.mtus_opioids_2016, None,
-        ["3.3 Opioids for Chronic Pain and Chronic Opioid Treatment: Initiating and Monitoring Chronic Opioid "
-         "Treatment"],
+        ["3.3 Opioids for Chronic Pain and Chronic Opioid Treatment: Initiating and Monitoring "
+         "Chronic Opioid Treatment"],
         [],
     )]
 
@@ -107,8 +111,8 @@ def test_acoem_chapters_are_mtus_acoem_with_their_chapter(chapter, sections):
 
 def test_one_line_can_name_several_mtus_sources_and_a_non_mtus_one():
     line = ("Decision based on MTUS Low Back Complaints 2004, Section(s): Summary, and Chronic Pain Medical "
-            "Treatment 2016, Section(s): Facet blocks. Decision based on Non-MTUS Citation ACOEM Occupational "
-            "Medicine Practice Guidelines, 3rd ed., Low Back Disorders, pg. 607.")
+            "Treatment 2016, Section(s): Facet blocks. Decision based on Non-MTUS Citation ACOEM "
+            "Occupational Medicine Practice Guidelines, 3rd ed., Low Back Disorders, pg. 607.")
     citation = parse_citation(line)
     assert citation.family == F.mtus_acoem
     assert _parts(line) == [
@@ -135,7 +139,8 @@ def test_words_of_a_title_inside_a_section_name_are_not_a_new_source():
     line = ("Decision based on MTUS General Approaches 2004, Section(s): Cornerstones of Disability "
             "Prevention and Management.")
     assert _parts(line) == [
-        (F.mtus_acoem, "General Approaches 2004", ["Cornerstones of Disability Prevention and Management"], [])
+        (F.mtus_acoem, "General Approaches 2004", ["Cornerstones of Disability Prevention and Management"],
+         [])
     ]
 
 
@@ -143,13 +148,14 @@ def test_words_of_a_title_inside_a_section_name_are_not_a_new_source():
 
 
 def test_odg_citations_give_the_chapter_and_topic():
-    line = ("The Expert Reviewer did not base their decision on the MTUS. Decision based on Non-MTUS Citation "
-            "Official Disability Guidelines, Pain (Chronic), Zolpidem (Ambien).")
+    line = ("The Expert Reviewer did not base their decision on the MTUS. Decision based on Non-MTUS "
+            "Citation Official Disability Guidelines, Pain (Chronic), Zolpidem (Ambien).")
     assert _parts(line) == [(F.odg, "Pain (Chronic)", ["Zolpidem (Ambien)"], [])]
 
 
 @pytest.mark.parametrize(
-    "name", ["Official Disability Guidelines (ODG)", "ODG-TWC", "ODG guidelines,", "Officialy Disability Guidelines"]
+    "name",
+    ["Official Disability Guidelines (ODG)", "ODG-TWC", "ODG guidelines,", "Officialy Disability Guidelines"],
 )
 def test_every_way_of_writing_odg_is_odg(name):
     line = f"Decision based on Non-MTUS Citation {name} Low Back Chapter, Heat therapy."
@@ -165,8 +171,8 @@ def test_mtus_governs_when_odg_is_also_cited():
 
 
 def test_a_second_odg_chapter_after_a_semicolon_is_still_odg():
-    line = ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Low back, Manipulation; "
-            "Neck and Upper back, Manipulation.")
+    line = ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Low back, "
+            "Manipulation; Neck and Upper back, Manipulation.")
     assert _parts(line) == [(F.odg, "Low back", ["Manipulation"], []),
                             (F.odg, "Neck and Upper back", ["Manipulation"], [])]
 
@@ -203,12 +209,13 @@ def test_a_line_naming_no_known_source_is_unknown():
 
 
 def test_older_prose_citations_are_read_too():
-    line = "The Chronic Pain Medical Treatment Guidelines (May 2009), Benzodiazepines, page 24, which is part of the MTUS."
+    line = ("The Chronic Pain Medical Treatment Guidelines (May 2009), Benzodiazepines, page 24, "
+            "which is part of the MTUS.")
     assert _parts(line) == [(F.mtus_cpmtg_2009, None, ["Benzodiazepines"], [(24, 24)])]
 
 
 def test_wrapping_and_doubled_spaces_change_nothing():
-    line = "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Physical medicine treatment."
+    line = PHYSICAL_MEDICINE
     assert _parts(line.replace(" ", "  ").replace(", ", ",\n")) == _parts(line)
 
 

@@ -146,15 +146,18 @@ def test_a_request_authorized_in_part_in_the_other_wording():
     heading = ("Acupuncture (number of visits not given) was the original request. The Claims Administrator\n"
                "authorized Acupuncture, 6 sessions, leaving the original request IMR eligible. The original\n"
                "request, Acupuncture (number of visits not given) is: Upheld\n")
-    fields = "Claims Administrator guideline: None.\nMAXIMUS guideline: Decision based on MTUS Acupuncture Treatment 2007.\n"
+    fields = ("Claims Administrator guideline: None.\n"
+              "MAXIMUS guideline: Decision based on MTUS Acupuncture Treatment 2007.\n")
     item = parse_letter(HOW + ISSUES + heading + fields + "Decision rationale: Not needed.\n").items[2]
-    assert (item.text, item.authorized) == ("Acupuncture (number of visits not given)", "Acupuncture, 6 sessions")
+    assert item.text == "Acupuncture (number of visits not given)"
+    assert item.authorized == "Acupuncture, 6 sessions"
     assert item.original_request == "Acupuncture (number of visits not given)"
 
 
 def test_the_guideline_lines_are_joined_across_wrapped_lines():
     item = parse_letter(LETTER).items[0]
-    assert item.maximus_guideline == "Decision based on MTUS Low Back Complaints 2004, Section(s): Special Studies."
+    assert item.maximus_guideline == \
+        "Decision based on MTUS Low Back Complaints 2004, Section(s): Special Studies."
     assert item.claims_administrator_guideline == "Decision based on MTUS Low Back Complaints 2004."
     assert item.citation.family == SourceFamily.mtus_acoem
     assert item.citation.parts[0].sections == ["Special Studies"]
@@ -221,10 +224,11 @@ def test_a_running_header_on_every_page_is_dropped():
 
 
 def test_a_word_hyphenated_at_a_line_end_is_rejoined_when_the_letter_spells_it_whole():
-    text = LETTER.replace("Imaging of the low back is for red flags", "Imaging of the low back is for red fl-\nags")
+    text = LETTER.replace("is for red flags", "is for red fl-\nags")
     assert "red flags" not in parse_letter(text).items[0].rationale  # "flags" appears nowhere else
-    rationale = parse_letter(LETTER.replace("Neither\nis described", "Nei-\nther\nis described")
-                             .replace("lifting a pallet.", "lifting a pallet. Neither hip hurts.")).items[0].rationale
+    text = (LETTER.replace("Neither\nis described", "Nei-\nther\nis described")
+            .replace("lifting a pallet.", "lifting a pallet. Neither hip hurts."))
+    rationale = parse_letter(text).items[0].rationale
     assert "Neither is described" in rationale
 
 
@@ -254,7 +258,8 @@ def test_heading_variants_and_typos_are_recognised(heading, variant):
 
 def test_label_variants_are_recognised():
     text = (LETTER.replace("Claims Administrator guideline:", "Claims Administrator guidelines:")
-            .replace("MAXIMUS guideline:", "Maximus Guideline:").replace("Decision rationale:", "Decision Rationale:"))
+            .replace("MAXIMUS guideline:", "Maximus Guideline:")
+            .replace("Decision rationale:", "Decision Rationale:"))
     assert _read(text) == _read(LETTER)
 
 
@@ -300,7 +305,7 @@ def test_text_that_is_not_a_letter_is_refused():
 
 
 def test_a_letter_without_items_is_refused_naming_the_decisions_heading():
-    text = HEADER + HOW + SUMMARY + "IMR ISSUES, DECISIONS AND RATIONALES\nThe Final Determination was based on\n"
+    text = HEADER + HOW + SUMMARY + "IMR ISSUES, DECISIONS AND RATIONALES\nThe request was withdrawn.\n"
     with pytest.raises(InputError, match="no disputed items found") as caught:
         parse_letter(text, "cut.txt")
     assert caught.value.path == "cut.txt"

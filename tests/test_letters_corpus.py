@@ -50,8 +50,11 @@ def _item_differences(letter: Letter, labelled: list[dict]) -> list[str]:
     want = [(_normal(item["item"]), item["decision"]) for item in labelled]
     if got == want:
         return []
-    return [f"item {i + 1}: got {g}, want {w}" for i, (g, w) in enumerate(zip(got, want, strict=False)) if g != w] \
-        + ([f"{len(got)} items, want {len(want)}"] if len(got) != len(want) else [])
+    differences = [f"item {i + 1}: got {g}, want {w}"
+                   for i, (g, w) in enumerate(zip(got, want, strict=False)) if g != w]
+    if len(got) != len(want):
+        differences.append(f"{len(got)} items, want {len(want)}")
+    return differences
 
 
 def test_every_dwc_letter_is_labelled_and_every_label_has_its_letter(dwc):
@@ -62,7 +65,7 @@ def test_every_dwc_letter_is_labelled_and_every_label_has_its_letter(dwc):
 
 def test_every_dwc_item_is_read_in_order_with_its_decision(dwc):
     letters, labels = dwc
-    wrong = {name: diff for name in labels if (diff := _item_differences(letters[name], labels[name]["items"]))}
+    wrong = {name: d for name in labels if (d := _item_differences(letters[name], labels[name]["items"]))}
     assert not wrong
     assert sum(len(letter.items) for letter in letters.values()) == 227
     assert sum(item.decision == "Overturned" for letter in letters.values() for item in letter.items) == 22
@@ -71,7 +74,7 @@ def test_every_dwc_item_is_read_in_order_with_its_decision(dwc):
 def test_every_real_text_letter_item_is_read_in_order_with_its_decision(real):
     letters, labels = real
     assert sorted(letters) == sorted(labels)
-    wrong = {name: diff for name in labels if (diff := _item_differences(letters[name], labels[name]["items"]))}
+    wrong = {name: d for name in labels if (d := _item_differences(letters[name], labels[name]["items"]))}
     assert not wrong
     assert sum(len(letter.items) for letter in letters.values()) == 15
 

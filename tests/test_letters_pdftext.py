@@ -1,8 +1,9 @@
-"""Reading letter files: text as given, PDFs decrypted with the empty password, and every bad file refused clearly."""
+"""Reading letter files: text as given, PDFs opened with the empty password, bad files refused clearly."""
 
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,9 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     assert _refusal(path, max_bytes=1024).startswith("file too large")
 
 
-def test_missing_files_and_folders_are_refused(tmp_path):
+def test_missing_files_folders_and_pipes_are_refused(tmp_path):
     assert _refusal(tmp_path / "nothing.txt") == "no such file"
     assert _refusal(tmp_path) == "is a folder, not a letter file"
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    assert _refusal(pipe) == "not a regular file"

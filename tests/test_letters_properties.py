@@ -13,6 +13,7 @@ could as well be a compound like "long-term", which the parser keeps).
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -59,8 +60,8 @@ def _hard_lines(lines: list[str], headings: list[str]) -> frozenset[int]:
     hard = set(range(first_heading + 1))  # the case header is kept as it is
     for index, line in enumerate(lines):
         previous = lines[index - 1] if index else ""
-        if (line.isupper() or line == "\f" or previous == "\f" or previous.isupper() or _HARD_START.match(line)
-                or _DECISION_END.search(previous) or previous.endswith("-")):
+        if (line.isupper() or line == "\f" or previous == "\f" or previous.isupper()
+                or _HARD_START.match(line) or _DECISION_END.search(previous) or previous.endswith("-")):
             hard.add(index)
     for heading in headings:  # the first line of each item's heading
         start = heading[:30]
@@ -74,8 +75,12 @@ def _bases() -> tuple[Base, ...]:
     dwc = sorted((CORPUS / "dwc").glob("*.pdf"))
     texts = {path.name: read_text(path) for path in real}
     # a few PDF letters with the harder shapes: partly authorized requests, decisions alone on a line
-    chosen = [p for p in dwc if "was the original request" in (t := read_text(p)) or "\nUpheld" in t][:4]
-    texts.update({path.name: read_text(path) for path in chosen})
+    for path in dwc:
+        text = read_text(path)
+        if "was the original request" in text or "\nUpheld" in text:
+            texts[path.name] = text
+            if len(texts) == len(real) + 4:
+                break
     bases = []
     for name, text in texts.items():
         lines = [" ".join(line.split()) if line != "\f" else line
@@ -112,12 +117,14 @@ def _wrap(words: list[str], width: int) -> list[str]:
 
 @st.composite
 def rewrapped(draw, base: Base) -> list[str]:
+    """Every paragraph re-wrapped, at widths taken in turn from a short drawn list."""
+    widths = draw(st.lists(st.integers(min_value=25, max_value=160), min_size=1, max_size=8))
     out = []
-    for paragraph in _paragraphs(base):
+    for number, paragraph in enumerate(_paragraphs(base)):
         if len(paragraph) == 1 and (paragraph[0] == "\f" or paragraph[0].isupper()):
             out.extend(paragraph)
             continue
-        width = draw(st.integers(min_value=25, max_value=160))
+        width = widths[number % len(widths)]
         text = _LABEL.sub(lambda label: label.group(0).replace(" ", "\0"), " ".join(paragraph))
         text = text.replace("- ", "-\0")  # a break after "long-" would make a hyphenated word of "long- term"
         out.extend(line.replace("\0", " ") for line in _wrap(text.split(" "), width))
@@ -163,11 +170,12 @@ def with_page_breaks(draw, lines: list[str], base: Base) -> list[str]:
 
 @st.composite
 def with_doubled_spaces(draw, lines: list[str]) -> list[str]:
+    rnd = random.Random(draw(st.integers(0, 2**32)))  # a seed: one draw instead of thousands
     out = []
     for line in lines:
-        if line != "\f" and draw(st.booleans()):
-            line = re.sub(" ", lambda _: " " * draw(st.integers(1, 3)), line)
-            line = " " * draw(st.integers(0, 2)) + line + " " * draw(st.integers(0, 3))
+        if line != "\f" and rnd.random() < 0.5:
+            line = re.sub(" ", lambda _: " " * rnd.randint(1, 3), line)
+            line = " " * rnd.randint(0, 2) + line + " " * rnd.randint(0, 3)
         out.append(line)
     return out
 
@@ -179,7 +187,8 @@ def with_hyphenation(draw, lines: list[str], base: Base) -> list[str]:
     used: set[str] = set()  # each word is broken once, so the letter still spells it whole elsewhere
     for _ in range(draw(st.integers(0, 3))):
         candidates = [
-            (index, match) for index, line in enumerate(out) if not _HARD_START.match(line) and not line.isupper()
+            (index, match) for index, line in enumerate(out)
+            if not _HARD_START.match(line) and not line.isupper()
             for match in _WORD.finditer(line)
             if match.start() > 20 and match.group(0) in base.words and match.group(0) not in used
             and (match.start() == 0 or not line[match.start() - 1].isalpha())
@@ -195,7 +204,11 @@ def with_hyphenation(draw, lines: list[str], base: Base) -> list[str]:
     return out
 
 
-_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example],
+)
 
 
 def _bases_strategy() -> st.SearchStrategy[Base]:
@@ -242,7 +255,7 @@ def test_hyphenation_at_line_ends_changes_nothing(data):
     assert _read("\n".join(data.draw(with_hyphenation(list(base.lines), base)))) == base.read
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@_SETTINGS
 @given(st.data())
 def test_all_of_it_at_once_changes_nothing(data):
     base = data.draw(_bases_strategy())

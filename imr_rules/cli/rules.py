@@ -49,7 +49,8 @@ def lint_command(path: PathArg = None) -> None:
     exit status 1 if there is any."""
     rulebook = _checked(path)
     tests = sum(len(rule.tests) for rule in rulebook.rules)
-    typer.echo(f"{len(rulebook.files)} files, {len(rulebook.rules)} rule versions, {tests} tests: no problems")
+    counts = f"{len(rulebook.files)} files, {len(rulebook.rules)} rule versions, {tests} tests"
+    typer.echo(f"{counts}: no problems")
     raise typer.Exit(EXIT_OK)
 
 
@@ -97,7 +98,9 @@ def list_command(path: PathArg = None) -> None:
 def show_command(
     rule_id: Annotated[str, typer.Argument(help="The rule id.", metavar="ID", show_default=False)],
     path: PathArg = None,
-    as_json: Annotated[bool, typer.Option("--json", help="The versions as JSON, with the compiled ruleset.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The versions as JSON, with the compiled ruleset.")
+    ] = False,
 ) -> None:
     """Every version of one rule: what it says, where it is written, and what it compiles to."""
     from imr_rules.compiler import compile_topic
