@@ -178,7 +178,7 @@ def _raw(path: Path) -> Any:
     try:
         return _positioned(path)
     except ValueError as err:  # a date-like scalar that is no date ("2015-13-01") fails in the YAML loader
-        raise InputError(f"not a date: {err}", path, _bad_timestamp_line(path)) from None
+        raise InputError(f"not a date (YYYY-MM-DD): {err}", path, _bad_timestamp_line(path)) from None
 
 
 def _bad_timestamp_line(path: Path) -> int | None:
@@ -189,19 +189,20 @@ def _bad_timestamp_line(path: Path) -> int | None:
         root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
-    stack = [root]
+    bad: list[int] = []
+    stack = [root] if root is not None else []
     while stack:
-        node = stack.pop(0)
+        node = stack.pop()
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
             try:
                 yaml.SafeLoader("").construct_yaml_timestamp(node)
             except ValueError:
-                return node.start_mark.line + 1
+                bad.append(node.start_mark.line + 1)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, yaml.MappingNode):
             stack.extend(child for pair in node.value for child in pair)
-    return None
+    return min(bad) if bad else None
 
 
 def _positioned(path: Path) -> Any:

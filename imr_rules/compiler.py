@@ -3,36 +3,41 @@
 One ruleset per topic; one durable rule per rule version, named `id@from`, whose
 single condition on the message `m` is
 
-    $and: [as_of in force, applies_to..., when]
+    $and: [as_of in force, applies_to..., when...]
 
 Conditions are data all the way down: each one-fact test becomes a durable-rules
 comparison (`{"$lt": {key: value}}`, `{key: value}`, `$neq`, `$and`, `$or`); no
 rule text is ever evaluated as Python.
 
-**How facts are encoded** (`Encoding.encode`), so that a missing value can be tested
-(only what some condition reads is in the message):
+**How facts are encoded** (`Encoding.encode`). A missing value must be testable
+without `$nex`/`$ex`: in durable-rules 2.0.28 a rule on `$nex` fires again and again
+when a fact is retracted (measured here). And every `$or` costs: a rule holds at most
+15 `$and`/`$or` groups. So each fact gets, on demand, only the keys some test reads:
 
-- a compared value has a key; numbers are floats, dates are day ordinals (floats),
-  text and enum values are case-folded strings, bools are bools; no value, no key;
-- a negated test, or present / absent, reads a presence key (`<key>__p`, true /
-  false), because `$nex` cannot be used: in durable-rules 2.0.28 a rule on `$nex`
-  fires again and again when a fact is retracted (measured here);
+- `key`: the value, absent when the fact is; numbers are floats, dates day ordinals,
+  text and enums case-folded strings, bools bools. A comparison on it is false when
+  the fact is absent, as the language says;
+- for a negated test the complement must hold when the fact is absent, so it reads a
+  key that stands in for "absent" with a value every such test accepts:
+  `key__lo` / `key__hi` (a number, -1e15 / +1e15 when absent: `not: x > 4` is
+  `{"$lte": {"x__lo": 4.0}}`), `key__or_false` / `key__or_true` (a bool, false / true
+  when absent), `key__or_none` (text, "<absent>" when absent);
+- `key__p` (true / false) for present / absent, and for `not: x != v`;
 - a tristate is always a string (missing reads as "not_documented");
-- a flags fact gets a bool key per member that some rule tests (`<key>__<member>`).
+- a flags fact gets a bool key per member some test reads (`key__<member>`).
 
-`not:` is pushed down to the tests (De Morgan) and each test is negated with its
-presence key: `not: weeks_of_use > 4` is `{"$or": [{"weeks_of_use__p": false},
-{"$lte": {"weeks_of_use": 4.0}}]}`, true when the weeks are not documented.
-
-**Limits of durable-rules** (measured with 2.0.28; see `ruleset_problems`): a
-ruleset hangs in creation when one node has more than 512 distinct children, and
-fails with error 107 when more than 128 rules end on the same node. The caps below
-keep well inside both; the 32 operands per $and/$or is a conservative bound.
+**Limits of durable-rules** (measured with 2.0.28; checked by `ruleset_problems`):
+a rule with more than 15 `$and`/`$or` groups fails with error 113; a message with
+more than 252 keys fails with error 302; a ruleset hangs in creation when one node
+has more than 512 distinct children, and fails with error 107 when more than 128
+rules end on the same node. The caps below keep inside all of them; 32 operands per
+`$and`/`$or` is a conservative bound of our own.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,94 +49,100 @@ from imr_rules.facts import Tristate
 from imr_rules.rulebook import AllOf, Condition, Leaf, NotOf, Rule, Rulebook, leaves, template_facts
 
 MAX_OPERANDS = 32
+MAX_GROUPS_PER_RULE = 15
+MAX_MESSAGE_KEYS = 200
 MAX_RULES_PER_RULESET = 100
 MAX_COMPARISONS_PER_RULESET = 480
 RESERVED_KEYS = frozenset({"id", "sid", "$s", "m"})
 
-_NEGATE_OP = {"<": "$gte", "<=": "$gt", ">": "$lte", ">=": "$lt", "==": "$neq", "!=": None}
+LOW, HIGH = -1e15, 1e15  # stand-ins for an absent number in negated tests (no exponent in JSON)
+SMALLEST, LARGEST = 1e-4, 9e14  # durable-rules cannot read "1e-05" or "1e+16": numbers are kept between
+ABSENT_TEXT = "<absent>"  # stand-in for absent text in negated tests
+
 _OP = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+# not (x op c), absent included: the operator, and the stand-in key that makes an absent x pass
+_NEGATED = {">": ("$lte", "lo"), ">=": ("$lt", "lo"), "<": ("$gte", "hi"), "<=": ("$gt", "hi")}
 _SAFE = re.compile(r"[^A-Za-z0-9_]+")
 
 
 def _number(value: Any) -> float:
+    """A number as durable-rules can read it. Python writes floats below 1e-4 or from 1e16 up with
+    an exponent, which its JSON reader rejects (error 204), so they are moved to the nearest number
+    it can read; rule constants are 0 or between 0.001 and 1e12 (lint), so no comparison changes."""
     if isinstance(value, date):
         return float(value.toordinal())
-    return float(value)
+    number = float(value)
+    if number == 0:
+        return 0.0
+    if abs(number) < SMALLEST:
+        return math.copysign(SMALLEST, number)
+    if abs(number) > LARGEST:
+        return math.copysign(LARGEST, number)
+    return number
 
 
 @dataclass
 class Encoding:
     """How the facts one topic's conditions test are laid out in a durable-rules message.
 
-    Keys are made on demand while compiling, so a message carries only what some
-    condition reads: a value key when a value is compared, a presence key when a
-    test is negated or asks present / absent, a key per flags member tested.
+    Keys are made on demand while compiling (`key`), so a message carries only what
+    some condition reads.
     """
 
     specs: dict[str, FactSpec] = field(default_factory=dict)
-    keys: dict[str, str] = field(default_factory=dict)
-    present: dict[str, str] = field(default_factory=dict)
-    members: dict[str, dict[str, str]] = field(default_factory=dict)
+    slots: dict[tuple[str, str], str] = field(default_factory=dict)
     _taken: set[str] = field(default_factory=lambda: set(RESERVED_KEYS))
+    _plan: list[tuple[str, FactType, list[tuple[str, str]]]] | None = None
 
-    def _new_key(self, wanted: str) -> str:
-        base = _SAFE.sub("_", wanted).strip("_") or "f"
-        key, n = base, 1
-        while key in self._taken:
-            n += 1
-            key = f"{base}_{n}"
-        self._taken.add(key)
-        return key
-
-    def value_key(self, spec: FactSpec) -> str:
-        self.specs.setdefault(spec.name, spec)
-        found = self.keys.get(spec.name)
+    def key(self, spec: FactSpec, slot: str = "value") -> str:
+        """The message key of one slot of a fact: value, lo, hi, or_false, or_true, or_none,
+        present, or a flags member as "member:<name>"."""
+        found = self.slots.get((spec.name, slot))
         if found is None:
-            found = self.keys[spec.name] = self._new_key(spec.name)
-        return found
-
-    def presence_key(self, spec: FactSpec) -> str:
-        self.specs.setdefault(spec.name, spec)
-        found = self.present.get(spec.name)
-        if found is None:
-            found = self.present[spec.name] = self._new_key(spec.name + "__p")
-        return found
-
-    def member_key(self, spec: FactSpec, member: str) -> str:
-        self.specs.setdefault(spec.name, spec)
-        members = self.members.setdefault(spec.name, {})
-        found = members.get(member)
-        if found is None:
-            found = members[member] = self._new_key(f"{spec.name}__{member}")
+            suffix = "" if slot == "value" else "__" + slot.removeprefix("member:")
+            wanted = _SAFE.sub("_", spec.name + ("__p" if slot == "present" else suffix)).strip("_") or "f"
+            found, n = wanted, 1
+            while found in self._taken:
+                n += 1
+                found = f"{wanted}_{n}"
+            self._taken.add(found)
+            self.slots[(spec.name, slot)] = found
+            self.specs.setdefault(spec.name, spec)
+            self._plan = None
         return found
 
     def encode(self, env: Mapping[str, Any]) -> dict[str, Any]:
         """The message for one item: `env` maps fact names to normal values (None: absent)."""
+        if self._plan is None:
+            grouped: dict[str, list[tuple[str, str]]] = {}
+            for (name, slot), key in self.slots.items():
+                grouped.setdefault(name, []).append((slot, key))
+            self._plan = [(name, self.specs[name].type, slots) for name, slots in grouped.items()]
         out: dict[str, Any] = {}
-        for name, spec in self.specs.items():
+        for name, kind, slots in self._plan:
             value = env.get(name)
-            kind = spec.type
             if kind == FactType.tristate:
-                out[self.keys[name]] = str(value) if value is not None else Tristate.not_documented.value
+                out[slots[0][1]] = str(value) if value is not None else Tristate.not_documented.value
                 continue
-            presence = self.present.get(name)
-            if presence is not None:
-                out[presence] = value is not None
-            if kind == FactType.flags:
-                have = value or ()
-                for member, key in self.members.get(name, {}).items():
-                    out[key] = member in have
-                continue
-            key = self.keys.get(name)
-            if key is None or value is None:
-                continue
-            if kind in (FactType.number, FactType.date):
-                out[key] = _number(value)
-            elif kind == FactType.bool:
-                out[key] = bool(value)
-            else:
-                out[key] = str(value).casefold()
+            if kind in (FactType.number, FactType.date) and value is not None:
+                value = _number(value)
+            elif kind in (FactType.text, FactType.enum) and value is not None:
+                value = str(value).casefold()
+            for slot, key in slots:
+                if slot == "present":
+                    out[key] = value is not None
+                elif slot.startswith("member:"):
+                    out[key] = value is not None and slot[7:] in value
+                elif value is not None:
+                    out[key] = value
+                elif slot != "value":
+                    out[key] = _STAND_IN[slot]
         return out
+
+
+_STAND_IN: dict[str, Any] = {
+    "lo": LOW, "hi": HIGH, "or_false": False, "or_true": True, "or_none": ABSENT_TEXT,
+}
 
 
 def _constant(leaf: Leaf, value: Any) -> Any:
@@ -155,9 +166,9 @@ def compile_leaf(leaf: Leaf, enc: Encoding, catalogue: Catalogue, negate: bool =
     if leaf.ftype is None:
         raise ValueError(f"condition {leaf.render()!r} was not resolved against the catalogue")
     spec = catalogue.spec(leaf.fact)
-    op = leaf.op
-    if leaf.ftype == FactType.tristate:
-        key = enc.value_key(spec)
+    op, kind = leaf.op, leaf.ftype
+    if kind == FactType.tristate:
+        key = enc.key(spec)
         if op in ("documented", "not_documented", "documented_false"):
             op, value = "==", op
         elif op == "in":
@@ -167,31 +178,42 @@ def compile_leaf(leaf: Leaf, enc: Encoding, catalogue: Catalogue, negate: bool =
             return _or([{key: v} for v in values])
         else:
             value = leaf.value
-        if (op == "==") != negate:
-            return {key: str(value)}
-        return {"$neq": {key: str(value)}}
+        return {key: str(value)} if (op == "==") != negate else {"$neq": {key: str(value)}}
     if op in ("present", "absent"):
-        return {enc.presence_key(spec): (op == "present") != negate}
+        return {enc.key(spec, "present"): (op == "present") != negate}
     if op == "contains":
-        return {enc.member_key(spec, str(leaf.value).casefold()): not negate}
-    key = enc.value_key(spec)
+        return {enc.key(spec, "member:" + str(leaf.value).casefold()): not negate}
+    if kind == FactType.bool:
+        wanted = bool(leaf.value) == (op == "==")  # the test is x == wanted, x present
+        if not negate:
+            return {enc.key(spec): wanted}
+        return {enc.key(spec, "or_true" if not wanted else "or_false"): not wanted}
+    if op == "!=" and negate:  # absent, or equal
+        return {"$or": [{enc.key(spec, "present"): False}, {enc.key(spec): _constant(leaf, leaf.value)}]}
+    numeric = kind in (FactType.number, FactType.date)
     if op == "in":
         values = [_constant(leaf, v) for v in leaf.value]  # type: ignore[union-attr]
         if not negate:
-            return _or([{key: v} for v in values])
-        return {"$or": [{enc.presence_key(spec): False}, _and([{"$neq": {key: v}} for v in values])]}
+            return _or([{enc.key(spec): v} for v in values])
+        stand_in = enc.key(spec, "lo" if numeric else "or_none")
+        return _and([{"$neq": {stand_in: v}} for v in values])
     value = _constant(leaf, leaf.value)
     if not negate:
-        return {key: value} if op == "==" else {_OP[op]: {key: value}}
-    if op == "!=":
-        return {"$or": [{enc.presence_key(spec): False}, {key: value}]}
-    return {"$or": [{enc.presence_key(spec): False}, {_NEGATE_OP[op]: {key: value}}]}
+        return {enc.key(spec): value} if op == "==" else {_OP[op]: {enc.key(spec): value}}
+    if op == "==":
+        return {"$neq": {enc.key(spec, "lo" if numeric else "or_none"): value}}
+    operator, slot = _NEGATED[op]
+    return {operator: {enc.key(spec, slot): value}}
 
 
 def compile_condition(
     cond: Condition, enc: Encoding, catalogue: Catalogue, negate: bool = False
 ) -> dict | None:
-    """A condition tree as a durable-rules expression (None: always true, e.g. an empty `when`)."""
+    """A condition tree as a durable-rules expression (None: always true, e.g. an empty `when`).
+
+    A group inside a group of the same kind is merged into it while the result stays
+    within MAX_OPERANDS: fewer groups, and durable-rules allows only 15 per rule.
+    """
     if isinstance(cond, Leaf):
         return compile_leaf(cond, enc, catalogue, negate)
     if isinstance(cond, NotOf):
@@ -201,8 +223,23 @@ def compile_condition(
         if negate:
             raise ValueError("an empty condition cannot be negated")
         return None
-    conjunction = isinstance(cond, AllOf) != negate
-    return _and(parts) if conjunction else _or(parts)
+    word = "$and" if isinstance(cond, AllOf) != negate else "$or"
+    return _group(word, parts)
+
+
+def _group(word: str, parts: list[dict]) -> dict:
+    if len(parts) == 1:
+        return parts[0]
+    out = list(parts)
+    i = 0
+    while i < len(out):
+        inner = out[i].get(word) if len(out[i]) == 1 else None
+        if inner is not None and len(out) - 1 + len(inner) <= MAX_OPERANDS:
+            out[i:i + 1] = inner
+            i += len(inner)
+        else:
+            i += 1
+    return {word: out}
 
 
 def rule_facts(rule: Rule) -> list[str]:
@@ -246,9 +283,8 @@ def compile_topic(topic: str, rules: list[Rule], catalogue: Catalogue) -> Compil
     definition: dict[str, dict] = {}
     by_name: dict[str, Rule] = {}
     for rule in ordered:
-        parts = [compile_condition(c, enc, catalogue) for c in rule.applicability().items]
-        parts.append(compile_condition(rule.when, enc, catalogue))
-        definition[rule.key] = {"all": [{"m": _and([p for p in parts if p is not None])}]}
+        condition = AllOf(rule.applicability().items + (rule.when,))
+        definition[rule.key] = {"all": [{"m": compile_condition(condition, enc, catalogue)}]}
         by_name[rule.key] = rule
     return CompiledRuleset(topic=topic, definition=definition, rules=by_name, encoding=enc, facts=facts)
 
@@ -262,18 +298,32 @@ def compile_rulebook(rulebook: Rulebook) -> dict[str, CompiledRuleset]:
     }
 
 
-def _walk(expr: Any) -> tuple[int, int]:
-    """(comparisons, widest $and/$or) of one expression."""
-    if isinstance(expr, dict) and len(expr) == 1:
-        (op, body), = expr.items()
-        if op in ("$and", "$or"):
-            tests, widest = 0, len(body)
-            for part in body:
-                t, w = _walk(part)
-                tests += t
-                widest = max(widest, w)
-            return tests, widest
-    return 1, 0
+@dataclass
+class Size:
+    """How much of durable-rules' room one compiled expression takes."""
+
+    comparisons: int = 0
+    groups: int = 0
+    widest: int = 0
+
+
+def measure(expr: Any) -> Size:
+    """Comparisons, $and/$or groups, and the widest group of one expression."""
+    size = Size()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict) and len(node) == 1:
+            (op, body), = node.items()
+            if op in ("$and", "$or"):
+                size.groups += 1
+                size.widest = max(size.widest, len(body))
+                for part in body:
+                    walk(part)
+                return
+        size.comparisons += 1
+
+    walk(expr)
+    return size
 
 
 def ruleset_problems(compiled: CompiledRuleset) -> list[tuple[str | None, str]]:
@@ -281,11 +331,19 @@ def ruleset_problems(compiled: CompiledRuleset) -> list[tuple[str | None, str]]:
     out: list[tuple[str | None, str]] = []
     total = 0
     for name, body in compiled.definition.items():
-        tests, widest = _walk(body["all"][0]["m"])
-        total += tests
-        if widest > MAX_OPERANDS:
-            out.append((name, f"compiles to a $and/$or of {widest} expressions; durable-rules allows "
+        size = measure(body["all"][0]["m"])
+        total += size.comparisons
+        if size.widest > MAX_OPERANDS:
+            out.append((name, f"compiles to a $and/$or of {size.widest} expressions; durable-rules allows "
                               f"{MAX_OPERANDS}: split the condition"))
+        if size.groups > MAX_GROUPS_PER_RULE:
+            out.append((name, f"compiles to {size.groups} $and/$or groups; durable-rules allows "
+                              f"{MAX_GROUPS_PER_RULE} in one rule (each any:, each all: under not:, "
+                              "each 'in' and each negated '!=' is one): simplify or split the rule"))
+    keys = len(compiled.encoding.slots)
+    if keys > MAX_MESSAGE_KEYS:
+        out.append((None, f"topic {compiled.topic!r} reads {keys} message keys; durable-rules takes at most "
+                          f"252 per fact, and {MAX_MESSAGE_KEYS} are allowed here"))
     if len(compiled.definition) > MAX_RULES_PER_RULESET:
         out.append((None, f"topic {compiled.topic!r} has {len(compiled.definition)} rule versions; one "
                           f"durable-rules ruleset holds at most {MAX_RULES_PER_RULESET} here"))

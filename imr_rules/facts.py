@@ -408,6 +408,9 @@ _CLASS_OF, _CLASS_NAMES = _class_table()
 _COMPOUNDS = frozenset({"terocin", "lidopro", "medrox", "theramine", "sentra", "trepadone", "gabadone",
                         "flurlido"})
 _ALL_DRUGS = frozenset(_CANON) | _COMPOUNDS | frozenset().union(*_CLASS_WORDS.values())
+_DRUG_KEYS: dict[str, tuple[str, ...]] = {}
+for _word in sorted(_ALL_DRUGS):
+    _DRUG_KEYS[_word[:3]] = (*_DRUG_KEYS.get(_word[:3], ()), _word)
 _GENERIC_MEDS = frozenset("medication medications meds medicine medicines regimen".split())
 _NAME_STOPWORDS = frozenset(
     "retrospective prospective request requested purchase rental rent coverage months month weeks week days"
@@ -1481,6 +1484,7 @@ def _stems_of(pattern: str, given: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+_DIAGNOSIS_RANK = {flag: rank for rank, flag in enumerate(_DIAGNOSES)}
 # Stems for diagnoses whose patterns start with common words.
 _DIAGNOSIS_STEMS: dict[str, tuple[str, ...]] = {
     "opioid_use_disorder_treatment": ("suboxone", "subutex", "buprenorphine", "methadone", "addiction",
@@ -1643,32 +1647,25 @@ class _Doc:
         self.norm = normalize(text)
         self.sents = split_sentences(text)
         self.starts = [s.start for s in self.sents]
-        # every word's first three letters -> the sentences with such a word (patterns are tried only there)
         self.texts = [self.norm[s.start:s.end] for s in self.sents]
-        # each word's start and first three letters, and those letters -> the sentences with such a word
-        self.toks: list[tuple[int, int, str]] = []
+        # the first three letters of each sentence's words, and those letters -> the sentences with such words
+        self.sent_keys: list[set[str]] = []
         self._keys: dict[str, list[int]] = {}
         self._tokens: dict[int, set[str]] = {}
-        sents, n, si = self.sents, len(self.sents), 0
-        for m in _KEY_RX.finditer(self.norm):
-            pos = m.start()
-            while si < n and pos >= sents[si].end:
-                si += 1
-            if si == n:
-                break
-            if pos < sents[si].start:
-                continue
-            key = m.group()
-            self.toks.append((si, pos, key))
-            found = self._keys.get(key)
-            if found is None:
-                self._keys[key] = [si]
-            elif found[-1] != si:
-                found.append(si)
-        self.words = set(_WORD_RX.findall(self.norm))
+        for si, s in enumerate(self.sents):
+            keys = set(_KEY_RX.findall(self.norm, s.start, s.end))
+            self.sent_keys.append(keys)
+            for key in keys:
+                found = self._keys.get(key)
+                if found is None:
+                    self._keys[key] = [si]
+                else:
+                    found.append(si)
         self._stems: dict[str, tuple[int, ...]] = {}
+        self._phrases: dict[str, tuple[int, ...]] = {}
         self._triggers: dict[int, list[Trigger]] = {}
         self._evidence: dict[int, Evidence] = {}
+        self._names: dict[int, bool] = {}
         self.skip = self._skipped()
         self.item_sents, self.own_sents = self._item_sentences()
 
@@ -1796,6 +1793,12 @@ class _Doc:
                 text=clean(self.text[s.start:s.end]), source=self.source, start=s.start, end=s.end)
         return ev
 
+    def drug_words(self) -> list[str]:
+        """The known drug names (and class words) the text uses, in alphabetical order."""
+        found = [word for key in sorted(_DRUG_KEYS.keys() & self._keys.keys()) for word in _DRUG_KEYS[key]
+                 if self._phrase_sentences((word,))]
+        return sorted(found)
+
     def key_set(self, si: int) -> set[str]:
         """The first three letters of the words of sentence `si`."""
         return set(_KEY_RX.findall(self.norm, self.sents[si].start, self.sents[si].end))
@@ -1828,28 +1831,40 @@ class _Doc:
 
     def _phrase_sentences(self, phrases: tuple[str, ...]) -> set[int]:
         """Sentences where one of `phrases` stands as whole words."""
-        norm = self.norm
         found: set[int] = set()
         for phrase in phrases:
-            if phrase[:3] not in self._keys:
-                continue
+            if phrase[:3] in self._keys:
+                found.update(self._phrase(phrase))
+        return found
+
+    def _phrase(self, phrase: str) -> tuple[int, ...]:
+        """Sentences where `phrase` stands as whole words (cached)."""
+        got = self._phrases.get(phrase)
+        if got is None:
+            norm = self.norm
+            found: list[int] = []
             i = norm.find(phrase)
             while i >= 0:
                 j = i + len(phrase)
                 if (i == 0 or not norm[i - 1].isalnum()) and (j >= len(norm) or not norm[j].isalnum()):
                     si = self.index_at(i)
-                    if si is not None:
-                        found.add(si)
+                    if si is not None and (not found or found[-1] != si):
+                        found.append(si)
                 i = norm.find(phrase, j)
-        return found
+            got = self._phrases[phrase] = tuple(found)
+        return got
 
     def mentions(self, si: int) -> list[int]:
         return [v.index for v in self.items if si in self.item_sents[v.index]]
 
     def names_treatment(self, si: int) -> bool:
         """Whether the sentence names a specific drug or therapy (a generic 'medications' does not count)."""
-        return bool(self.tokens(si) & _ALL_DRUGS) or bool(_kinds_in(self.norm, self.sents[si].start,
-                                                                      self.sents[si].end, self.key_set(si)))
+        got = self._names.get(si)
+        if got is None:
+            s = self.sents[si]
+            got = self._names[si] = bool(self.tokens(si) & _ALL_DRUGS) or bool(
+                _kinds_in(self.norm, s.start, s.end, self.key_set(si)))
+        return got
 
     def outcome_scopes(self, si: int) -> list[int | None]:
         """Whom an outcome (relief, function, side effects) in sentence `si` belongs to.
@@ -1895,8 +1910,9 @@ class _Acc:
         self.obs: dict[tuple[int | None, str], list[_Obs]] = {}
 
     def add(self, doc: _Doc, scope: int | None, fact: str, value: Any, si: int,
-            ev: Evidence | None = None) -> None:
-        order = (doc.rank, doc.sents[si].start if si >= 0 else 0)
+            ev: Evidence | None = None, at: int | None = None) -> None:
+        """An observation in sentence `si`, ordered by the sentence (or by `at`, a place in the text)."""
+        order = (doc.rank, at if at is not None else doc.sents[si].start)
         self.obs.setdefault((scope, fact), []).append(_Obs(value, order, ev or doc.evidence(si)))
 
     def add_evidence(self, scope: int | None, fact: str, value: Any, order: tuple[int, int],
@@ -1935,8 +1951,12 @@ def _dedupe(evidence: Iterable[Evidence]) -> list[Evidence]:
 
 
 def _combine(fact: str, obs: list[_Obs]) -> FactValue:
-    """One value from every observation of a fact, by the fact's policy."""
-    obs = sorted(obs, key=lambda o: o.order)
+    """One value from every observation of a fact, by the fact's policy (in text order; within one
+    sentence in a fixed order of values, so that the result never depends on how sets iterate)."""
+    if fact == "diagnoses":
+        obs = sorted(obs, key=lambda o: (o.order, _DIAGNOSIS_RANK[o.value]))
+    else:
+        obs = sorted(obs, key=lambda o: (o.order, o.value))
     if fact == "diagnoses":
         flags = list(dict.fromkeys(o.value for o in obs))
         return FactValue.model_construct(value=flags, evidence=_dedupe(o.evidence for o in obs))
@@ -2031,16 +2051,21 @@ def _read_lexicon(doc: _Doc, acc: _Acc) -> None:
     by_key, slow = _lexicon()
     found: dict[tuple[int, str | _Spec], list[tuple[int, int]]] = {}
     skip, sents, norm = doc.skip, doc.sents, doc.norm
-    for si, pos, key in doc.toks:
-        tried = by_key.get(key)
-        if tried is None or skip[si]:
+    filed = by_key.keys()
+    for si, keys in enumerate(doc.sent_keys):
+        if skip[si]:
             continue
-        for payload, rx, leads in tried:
-            if not norm.startswith(leads, pos):  # the whole first word, before trying the pattern
-                continue
-            m = rx.match(norm, pos, sents[si].end)
-            if m:
-                found.setdefault((si, payload), []).append(m.span())
+        start, end = sents[si].start, sents[si].end
+        for key in keys & filed:
+            for payload, rx, leads in by_key[key]:
+                for lead in leads:  # where a word starts with the lead, try the pattern
+                    pos = norm.find(lead, start, end)
+                    while pos >= 0:
+                        if pos == start or not norm[pos - 1].isalnum():
+                            m = rx.match(norm, pos, end)
+                            if m:
+                                found.setdefault((si, payload), []).append(m.span())
+                        pos = norm.find(lead, pos + 1, end)
     for spec, rx, stems in slow:
         for si, m in doc.matches(rx, stems):
             found.setdefault((si, spec), []).append(m.span())
@@ -2123,14 +2148,15 @@ def _read_pain(doc: _Doc, acc: _Acc) -> None:
     """Pain scores ('rated 8.5/10', '6-8 on a 10-point scale'); relief ('50% relief', 'from 8/10 to 4/10')."""
     rx = _rx()
     scope = doc.case_scope()
-    for si, m in doc.matches(rx["pain_score"], ("10", "rat")):
+    for si, m in doc.matches(rx["pain_score"], ("/10", "/ 10", "of 10", "over 10", "10-point", "10 point",
+                                               "rated", "rates", "rating")):
         if rx["at_best"].match(doc.norm, m.end()) or not _is_pain_score(doc, si, m.start()):
             continue
         if doc.ctx(si, m.start(), m.end()) is not Ctx.affirmed:
             continue
         value = float(m.group("b") or m.group("a") or m.group("c"))
         if 0 <= value <= 10:
-            acc.add(doc, scope, "pain_score", int(value) if value.is_integer() else value, si)
+            acc.add(doc, scope, "pain_score", int(value) if value.is_integer() else value, si, at=m.start())
 
     def relief(si: int, m: re.Match[str], pct: float) -> None:
         if not 0 <= pct <= 100 or doc.ctx(si, m.start(), m.end()) is not Ctx.affirmed:
@@ -2145,7 +2171,7 @@ def _read_pain(doc: _Doc, acc: _Acc) -> None:
 
     for si, m in doc.matches(rx["relief_pct"], ("%", "percent")):
         relief(si, m, float(m.group("b") or m.group("a") or m.group("d") or m.group("c")))
-    for si, m in doc.matches(rx["from_to"], ("from",)):
+    for si, m in doc.matches(rx["from_to"], ("/10", "/ 10", "of 10")):
         before, after = float(m.group("a")), float(m.group("b"))
         if before > after and "pain" in doc.norm[doc.sents[si].start:doc.sents[si].end]:
             relief(si, m, (before - after) / before * 100)
@@ -2186,24 +2212,26 @@ def _read_conservative_weeks(doc: _Doc, acc: _Acc) -> None:
 
 
 def _read_dates(doc: _Doc, acc: _Acc) -> date | None:
-    """The injury date, and the latest clinical date in the text (the as-of date when none is given)."""
+    """The injury date ('sustained an industrial injury on <date>'), and the latest clinical date in
+    the text (the as-of date when none is given)."""
     rx = _rx()
-    for si, m in doc.matches(rx["injury"], ("sustained", "suffered", "had", "reported", "incurred", "date",
-                                            "doi",
-                                           "injury", "industrial", "occupational", "injured")):
-        found = _dates.find_dates(doc.norm, m.end(), min(len(doc.norm), m.end() + 40))
-        if found and found[0].precision == "day":
-            acc.add(doc, doc.case_scope(), "injury_date", found[0].value, si)
-            break
-    latest: tuple[date, int] | None = None
-    for mention in _dates.find_dates(doc.norm):
-        si = doc.index_at(mention.start)
-        if mention.precision == "day" and si is not None and (latest is None or mention.value > latest[0]):
-            latest = (mention.value, si)
-    if latest is None:
+    days = [(mention, doc.index_at(mention.start)) for mention in _dates.find_dates(doc.norm)
+            if mention.precision == "day"]
+    days = [(mention, si) for mention, si in days if si is not None]
+    for si in sorted({si for _, si in days if not doc.skip[si]}):
+        for m in doc.sentence_matches(rx["injury"], si):
+            after = [d for d, _ in days if m.end() <= d.start <= m.end() + 40]
+            if after:
+                acc.add(doc, doc.case_scope(), "injury_date", after[0].value, si)
+                break
+        else:
+            continue
+        break
+    if not days:
         return None
-    acc.add(doc, doc.case_scope(), "_latest_date", latest[0], latest[1])
-    return latest[0]
+    latest, si = max(days, key=lambda d: (d[0].value, -d[0].start))
+    acc.add(doc, doc.case_scope(), "_latest_date", latest.value, si)
+    return latest.value
 
 
 def _item_sentences(doc: _Doc, view: _ItemView, own: bool = False) -> list[int]:
@@ -2218,32 +2246,37 @@ def _item_sentences(doc: _Doc, view: _ItemView, own: bool = False) -> list[int]:
 
 
 def _durations(doc: _Doc, si: int, as_of: date | None) -> list[float]:
-    """Durations of use a sentence states, in weeks."""
+    """Durations of use a sentence states, in weeks (each pattern tried only if its key word is there)."""
     rx = _rx()
-    norm = doc.norm
+    norm, text = doc.norm, doc.texts[si]
     out: list[float] = []
 
     def ok(m: re.Match[str], ignore: frozenset[Ctx] = frozenset()) -> bool:
         return doc.ctx(si, m.start(), m.end(), ignore) is Ctx.affirmed
 
-    past = doc.search(rx["past_use"], si) is not None
-    for m in doc.sentence_matches(rx["dur_for"], si):
-        n = _number(m.group("n") or "")
-        unit = m.group("u")
-        if past and ok(m) and (n is not None or unit.endswith("s")):
-            out.append(_weeks(n, unit) + (1.0 if m.group("q") and m.group("q").strip() in _EXCEEDS else 0.0))
-    for m in doc.sentence_matches(rx["dur_of"], si):
-        n = _number(m.group("n"))
-        if n is not None and ok(m):
-            out.append(_weeks(n, m.group("u")) + (1.0 if m.group("q") and m.group("q").strip() in _EXCEEDS
-                                                  else 0.0))
-    for m in doc.sentence_matches(rx["dur_gt"], si):
-        if m.group().startswith(("beyond", "exceed")) and "request" in doc.tokens(si):
-            continue  # "the request exceeds 4 weeks" is about the request, not past use
-        if ok(m, _NO_HYP):
-            n = float(m.group("n2") or m.group("n"))
-            out.append(_weeks(n, m.group("u")) + 1.0)
-    if as_of is not None:
+    def exceeds(m: re.Match[str]) -> float:
+        return 1.0 if m.group("q") and m.group("q").strip() in _EXCEEDS else 0.0
+
+    has_unit = any(u in text for u in ("day", "week", "wk", "month", "mo", "year", "yr"))
+    if has_unit and any(w in text for w in ("for ", "over ", "during ")) and doc.search(rx["past_use"], si):
+        for m in doc.sentence_matches(rx["dur_for"], si):
+            n = _number(m.group("n") or "")
+            unit = m.group("u")
+            if ok(m) and (n is not None or unit.endswith("s")):
+                out.append(_weeks(n, unit) + exceeds(m))
+    if has_unit and (" of " in text or " on " in text):
+        for m in doc.sentence_matches(rx["dur_of"], si):
+            n = _number(m.group("n"))
+            if n is not None and ok(m):
+                out.append(_weeks(n, m.group("u")) + exceeds(m))
+    if has_unit and any(w in text for w in ("than", "beyond", "exceed")):
+        for m in doc.sentence_matches(rx["dur_gt"], si):
+            if m.group().startswith(("beyond", "exceed")) and "request" in doc.tokens(si):
+                continue  # "the request exceeds 4 weeks" is about the request, not past use
+            if ok(m, _NO_HYP):
+                out.append(_weeks(float(m.group("n2") or m.group("n")), m.group("u")) + 1.0)
+    if as_of is not None and any(w in text for w in ("since", "start", "began", "begun", "initiat", "commenc",
+                                                     "first")):
         for name in ("dur_since", "dur_start"):
             for m in doc.sentence_matches(rx[name], si):
                 got = _dates.parse_period_start(norm[m.end():m.end() + 30])
@@ -2251,13 +2284,16 @@ def _durations(doc: _Doc, si: int, as_of: date | None) -> list[float]:
                     weeks = _dates.weeks_between(_dates.period_end(*got), as_of)
                     if weeks >= 0:
                         out.append(weeks)
-    for m in doc.sentence_matches(rx["dur_long"], si):
-        if ok(m, _NO_HYP):
-            out.append(LONG_USE_WEEKS)
-    asked = _refill_requests(doc, si)
-    for m in doc.sentence_matches(rx["dur_refill"], si):
-        if not any(a <= m.start() < b for a, b in asked) and ok(m, _NO_HYP):
-            out.append(REFILL_WEEKS)
+    if any(w in text for w in ("chronic", "long", "basis", "prolonged", "ongoing", "continu", "extended",
+                               "some time")):
+        for m in doc.sentence_matches(rx["dur_long"], si):
+            if ok(m, _NO_HYP):
+                out.append(LONG_USE_WEEKS)
+    if any(w in text for w in ("ran out", "running out", "refill", "renew")):
+        asked = _refill_requests(doc, si)
+        for m in doc.sentence_matches(rx["dur_refill"], si):
+            if not any(a <= m.start() < b for a, b in asked) and ok(m, _NO_HYP):
+                out.append(REFILL_WEEKS)
     return out
 
 
@@ -2410,7 +2446,7 @@ def _read_concurrent(doc: _Doc, acc: _Acc) -> None:
     """Other opioids, benzodiazepines and NSAIDs taken at the same time; drugs that raise GI risk."""
     rx = _rx()
     found: dict[str, list[tuple[str, int]]] = {}
-    for word in sorted(doc.words & _ALL_DRUGS):
+    for word in doc.drug_words():
         generic = _CANON.get(word, word)
         i = doc.norm.find(word)
         while i >= 0:

@@ -12,6 +12,7 @@ Older layouts (2013-2014) are read into at least their items and decisions.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections.abc import Sequence
@@ -635,7 +636,8 @@ def _standard_items(doc: _Doc, start: int, end: int) -> list[LetterItem]:
     boundaries = sorted(set(labels) | {index for index, _ in confirmed})
     starts = []
     for index, match in confirmed:
-        floor = max((b for b in boundaries if b < index), default=start - 1)
+        before = bisect.bisect_left(boundaries, index)  # the last label or decision before this one
+        floor = boundaries[before - 1] if before else start - 1
         starts.append(_heading_start(doc, floor, index, standalone=not match.group("before")))
     items = []
     for position, (index, match) in enumerate(confirmed):

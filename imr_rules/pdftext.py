@@ -43,9 +43,8 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             raise InputError("not a regular file", path)
         size = status.st_size
         if size > max_bytes:
-            raise InputError(
-                f"file too large ({size / 1048576:.1f} MB; the limit is {max_bytes / 1048576:.0f} MB)", path
-            )
+            limit = _megabytes(max_bytes)
+            raise InputError(f"file too large ({_megabytes(size)}; the limit is {limit})", path)
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("no such file", path) from None
@@ -54,10 +53,17 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     except OSError as err:
         raise InputError(f"cannot read file: {err.strerror or err}", path) from None
     if len(data) > max_bytes:  # it grew while we looked
-        raise InputError(f"file too large (the limit is {max_bytes / 1048576:.0f} MB)", path)
+        raise InputError(f"file too large (the limit is {_megabytes(max_bytes)})", path)
     if not data.strip():
         raise InputError("empty file", path)
     return data
+
+
+def _megabytes(size: int) -> str:
+    """A size as people read it: '50 MB', '20.5 MB', '2 KB'."""
+    if size < 1048576:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1048576:.1f} MB" if size % 1048576 else f"{size // 1048576} MB"
 
 
 def decode_text(data: bytes, path: str | Path | None = None) -> str:

@@ -163,6 +163,7 @@ COMPARE_OPS = ("==", "!=", "<", "<=", ">", ">=")
 OPERATORS = (*COMPARE_OPS, "in", "contains", *UNARY_OPS)
 
 Scalar = bool | float | int | str | date
+NUMBER_RANGE = (0.001, 1e12)  # what durable-rules' JSON reader takes without an exponent, with room
 
 
 class ConditionError(ValueError):
@@ -287,8 +288,12 @@ def _tokens(text: str, line: int, column: int) -> list[tuple[str, str, int]]:
             break
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            bad = text[pos:].lstrip()[:1]
-            raise ConditionError(f"unexpected {bad!r} in condition {text!r}", line, column)
+            rest = text[pos:].lstrip()
+            if rest[:1].isdigit() or rest[:2].startswith("-"):
+                word = rest.split()[0]
+                raise ConditionError(f"cannot read the number {word!r} in {text!r}: write numbers like 4, 0.5 "
+                                     "or -2, dates like 2016-07-29", line, column)
+            raise ConditionError(f"unexpected {rest[:1]!r} in condition {text!r}", line, column)
         kind = match.lastgroup or ""
         out.append((kind, match.group(kind), match.start(kind)))
         pos = match.end()
@@ -1122,6 +1127,9 @@ def _typed_value(spec: Any, value: Any) -> tuple[str | None, Any]:
     if kind == FactType.number:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return f"{name!r} is a number ({spec.unit}): compare with a number, not {value!r}", None
+        if value != 0 and not (NUMBER_RANGE[0] <= abs(value) <= NUMBER_RANGE[1]):
+            return (f"{value!r} is out of range: numbers in rules are 0 or between {NUMBER_RANGE[0]:g} "
+                    f"and {NUMBER_RANGE[1]:g} in size"), None
         return None, float(value)
     if kind == FactType.date:
         if not isinstance(value, date):

@@ -112,7 +112,7 @@ def test_every_file_of_a_folder_of_bad_files_is_accounted_for(bad_run):
 
 def test_a_file_too_large_is_refused_without_reading_it(bad_run):
     result, big, *_ = bad_run
-    assert f"imr-rules: error: {big}: file too large (50.0 MB; the limit is 20 MB)" in _errors(result)
+    assert f"imr-rules: error: {big}: file too large (50 MB; the limit is 20 MB)" in _errors(result)
 
 
 def test_bad_files_do_not_stop_the_good_ones_but_fail_the_run(bad_run):

@@ -1,6 +1,9 @@
 """What the extractor produces is what rules/facts.yaml declares, in the declared types."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,3 +117,18 @@ def test_patterns_are_only_tried_where_they_can_match():
                 if rx.search(norm, s.start, s.end):
                     assert any(stem in norm[s.start:s.end] for stem in stems), spec.pattern
     assert _rx()  # every pattern compiles
+
+
+def test_the_result_does_not_depend_on_how_sets_iterate():
+    """Sets of strings iterate in a different order in every process; the facts must not."""
+    code = ("import sys; from imr_rules.facts import extract_facts; "
+            "from imr_rules.items import RequestedItem; "
+            "items = [RequestedItem(text=t) for t in sys.argv[1:]]; "
+            "print(extract_facts(sys.stdin.read(), items).model_dump_json())")
+    text = NOTE + "".join(_example_summaries())
+    runs = {
+        subprocess.run([sys.executable, "-c", code, *ITEMS], input=text, capture_output=True, text=True,
+                       check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(runs) == 1

@@ -132,3 +132,21 @@ def test_items_come_from_the_item_parser():
 def test_an_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="prediction.*fidelity"):
         facts_from_letter(letter(), "oracle")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", ["prediction", "fidelity"])
+def test_the_bundled_letters_read_in_both_modes_into_declared_facts(mode):
+    from pathlib import Path
+
+    from imr_rules.catalogue import load_catalogue
+    from imr_rules.letters import read_letter
+
+    catalogue = load_catalogue()
+    for path in sorted((Path(__file__).resolve().parents[1] / "examples" / "letters").glob("*.txt")):
+        parsed = read_letter(path)
+        items, facts = facts_from_letter(parsed, mode)
+        assert len(items) == len(parsed.items) == len(facts.per_item)
+        assert facts.as_of is not None
+        for scope in [facts.common, *facts.per_item]:
+            for name, fact in scope.items():
+                catalogue.validate_value(name, fact.value)

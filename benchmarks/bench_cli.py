@@ -1,0 +1,85 @@
+"""Cold start of the command line: wall time of `imr-rules check` on one example, in a fresh process each run.
+
+A physician checks one case at a time, so what matters is the time from the
+command to the answer, imports and rulebook loading included. Each run starts a
+new interpreter (nothing cached in memory); the figures are the minimum and the
+median of the runs, beside `imr-rules --help` (the CLI shell alone) and a bare
+interpreter, and a one-run breakdown of where the time of a check goes.
+Target: < 0.5 s for a check.
+
+    .venv/bin/python benchmarks/bench_cli.py [--runs 10] [--case examples/zolpidem_ten_nights.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+_BREAKDOWN = """
+import sys, time
+t0 = time.perf_counter()
+import imr_rules.cli
+t1 = time.perf_counter()
+from imr_rules import engine as engines
+from imr_rules.casefile import load_case
+from imr_rules.views import checked_case
+t2 = time.perf_counter()
+case = load_case(sys.argv[1])
+t3 = time.perf_counter()
+engine = engines.default_engine()
+t4 = time.perf_counter()
+predictions = engines.evaluate(case.facts, case.items, case.as_of, engine)
+checked_case(case, predictions, engine.rulebook, engine.name)
+t5 = time.perf_counter()
+print(f"{t1 - t0:.3f} {t2 - t1:.3f} {t3 - t2:.3f} {t4 - t3:.3f} {t5 - t4:.3f}")
+"""
+
+
+def wall(argv: list[str], runs: int) -> list[float]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(argv, cwd=ROOT, capture_output=True, env=env)
+        times.append(time.perf_counter() - start)
+        if done.returncode not in (0, 1):
+            sys.exit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()[-500:]}")
+    return times
+
+
+def line(label: str, times: list[float]) -> str:
+    return f"{label:<34} min {min(times):6.3f} s   median {statistics.median(times):6.3f} s   ({len(times)} runs)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--case", default="examples/zolpidem_ten_nights.yaml")
+    args = parser.parse_args()
+    bindir = Path(sys.executable).parent
+    command = str(bindir / "imr-rules") if (bindir / "imr-rules").exists() else None
+    cli = [command] if command else [sys.executable, "-m", "imr_rules"]
+
+    print(line("python -c pass", wall([sys.executable, "-c", "pass"], args.runs)))
+    print(line("imr-rules --help", wall([*cli, "--help"], args.runs)))
+    checks = wall([*cli, "check", args.case], args.runs)
+    print(line(f"imr-rules check {Path(args.case).name}", checks))
+    parts = subprocess.run([sys.executable, "-c", _BREAKDOWN, args.case], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    labels = ("CLI shell", "library imports", "case file (parse, note, facts)", "rulebook + engine", "evaluate")
+    print("one check, in process:")
+    for label, seconds in zip(labels, parts, strict=True):
+        print(f"  {label:<32} {float(seconds):6.3f} s")
+    verdict = "meets" if statistics.median(checks) < 0.5 else "misses"
+    print(f"target < 0.5 s: {verdict} it (median {statistics.median(checks):.3f} s)")
+
+
+if __name__ == "__main__":
+    main()
