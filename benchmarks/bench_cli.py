@@ -55,7 +55,8 @@ def wall(argv: list[str], runs: int) -> list[float]:
 
 
 def line(label: str, times: list[float]) -> str:
-    return f"{label:<34} min {min(times):6.3f} s   median {statistics.median(times):6.3f} s   ({len(times)} runs)"
+    middle = statistics.median(times)
+    return f"{label:<40} min {min(times):6.3f} s   median {middle:6.3f} s   ({len(times)} runs)"
 
 
 def main() -> None:
@@ -71,9 +72,10 @@ def main() -> None:
     print(line("imr-rules --help", wall([*cli, "--help"], args.runs)))
     checks = wall([*cli, "check", args.case], args.runs)
     print(line(f"imr-rules check {Path(args.case).name}", checks))
-    parts = subprocess.run([sys.executable, "-c", _BREAKDOWN, args.case], cwd=ROOT, capture_output=True, text=True,
-                           check=True).stdout.split()
-    labels = ("CLI shell", "library imports", "case file (parse, note, facts)", "rulebook + engine", "evaluate")
+    parts = subprocess.run([sys.executable, "-c", _BREAKDOWN, args.case], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.split()
+    labels = ("CLI shell", "library imports", "case file (parse, note, facts)", "rulebook + engine",
+              "evaluate")
     print("one check, in process:")
     for label, seconds in zip(labels, parts, strict=True):
         print(f"  {label:<32} {float(seconds):6.3f} s")

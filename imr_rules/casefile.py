@@ -70,6 +70,8 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 def _decision(value: Any) -> Any:
     """`expect` is Upheld or Overturned, in any letter case."""
+    if value is None:
+        return None
     if isinstance(value, str):
         for decision in Decision:
             if value.strip().casefold() == decision.value.casefold():
@@ -89,8 +91,8 @@ class Patient(BaseModel):
 class _ItemBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, description="The item as it will be requested, e.g. 'Norco 10/325 mg #120'")
-    expect: Annotated[Decision | None, BeforeValidator(lambda v: None if v is None else _decision(v))] = Field(
+    text: str = Field(min_length=1, description="The item as requested, e.g. 'Norco 10/325 mg #120'")
+    expect: Annotated[Decision | None, BeforeValidator(_decision)] = Field(
         None, description="The outcome this case is expected to get (used by the examples' test)")
     facts: dict[str, Any] = Field(default_factory=dict, description="Facts about this item only")
 
@@ -100,7 +102,7 @@ OVERRIDABLE = tuple(name for name in RequestedItem.model_fields if name != "text
 CaseItem = create_model(  # type: ignore[call-overload]
     "CaseItem",
     __base__=_ItemBase,
-    __doc__="One requested item: its text, and any RequestedItem field that overrides what was parsed from it.",
+    __doc__="One requested item: its text, and RequestedItem fields that override what was parsed from it.",
     **{
         name: (field.annotation | None, Field(None, description=field.description))
         for name, field in RequestedItem.model_fields.items() if name != "text"
@@ -122,12 +124,12 @@ class CaseFile(BaseModel):
 
     title: str | None = Field(None, description="A name for the case, shown in the output")
     as_of: IsoDate | None = Field(None, description="Apply the guidelines in force on this date")
-    request_date: IsoDate | None = Field(None, description="Date of the request (the as-of date if none is given)")
+    request_date: IsoDate | None = Field(None, description="Date of the request (as_of if none is given)")
     injury_date: IsoDate | None = Field(None, description="Date of the industrial injury")
     patient: Patient | None = None
     note: str | None = Field(None, description="Text of a progress note, read for facts")
     note_file: str | None = Field(None, description="A progress note file, relative to the case file")
-    facts: dict[str, Any] = Field(default_factory=dict, description="Documented case facts, by catalogue name")
+    facts: dict[str, Any] = Field(default_factory=dict, description="Documented facts, by catalogue name")
     items: Annotated[list[CaseItem], BeforeValidator(_items_before)] = Field(  # type: ignore[valid-type]
         min_length=1, description="The requested items: strings, or mappings with text")
 
@@ -300,7 +302,8 @@ def _problem(err: dict[str, Any]) -> str:
 
 def _validated(raw: Any, path: Path) -> CaseFile:
     if not isinstance(raw, dict):
-        raise InputError(f"expected a mapping with the keys {', '.join(TOP_KEYS)}", path, getattr(raw, "line", None))
+        raise InputError(f"expected a mapping with the keys {', '.join(TOP_KEYS)}", path,
+                         getattr(raw, "line", None))
     try:
         return CaseFile.model_validate(raw)
     except ValidationError as err:
@@ -325,9 +328,12 @@ def _fact_error(catalogue: Catalogue, name: str) -> str | None:
     return None
 
 
-def _facts(catalogue: Catalogue, raw: Any, written: dict[str, Any], path: Path, label: str) -> dict[str, FactValue | None]:
+Written = dict[str, FactValue | None]  # facts as a case file writes them; None: not documented
+
+
+def _facts(catalogue: Catalogue, raw: Any, written: dict[str, Any], path: Path, label: str) -> Written:
     """Checked facts of one `facts:` mapping; a None value means 'not documented'."""
-    out: dict[str, FactValue | None] = {}
+    out: Written = {}
     for name, value in written.items():
         line = _where(raw, name) if isinstance(raw, dict) else None
         if not isinstance(name, str):
@@ -383,8 +389,7 @@ def _item(spec: Any, raw: Any, catalogue: Catalogue, path: Path, index: int) -> 
                          _where(raw, first["loc"][0]) if isinstance(raw, dict) else None) from None
 
 
-def _merge(extracted: CaseFacts | None, common: dict[str, FactValue | None], per_item: list[dict[str, FactValue | None]],
-           n_items: int) -> CaseFacts:
+def _merge(extracted: CaseFacts | None, common: Written, per_item: list[Written], n_items: int) -> CaseFacts:
     """Facts written in the file override the note's, for the case and for every item."""
     base_common = dict(extracted.common) if extracted else {}
     base_items = [dict(d) for d in extracted.per_item] if extracted else []
@@ -453,7 +458,9 @@ def load_case(path: str | Path, *, note: str | Path | None = None, as_of: date |
     raw = _raw(path)
     spec = _validated(raw, path)
     raw_items = raw.get("items") if isinstance(raw, dict) else None
-    raw_of = (lambda i: raw_items[i] if isinstance(raw_items, list) and i < len(raw_items) else None)
+
+    def raw_of(index: int) -> Any:
+        return raw_items[index] if isinstance(raw_items, list) and index < len(raw_items) else None
 
     items = [_item(item, raw_of(i), catalogue, path, i) for i, item in enumerate(spec.items)]
     common = _facts(catalogue, raw.get("facts"), spec.facts, path, "facts")
@@ -466,7 +473,8 @@ def load_case(path: str | Path, *, note: str | Path | None = None, as_of: date |
         value = getattr(spec, key)
         if value is not None:
             if fact in common:
-                raise InputError(f"{fact} is given twice (at the top and under facts)", path, _where(raw, key))
+                raise InputError(f"{fact} is given twice (at the top and under facts)", path,
+                                 _where(raw, key))
             common[fact] = FactValue(value=value, evidence=[_written(key, value, _where(raw, key))])
     if spec.patient is not None:
         raw_patient = raw.get("patient")

@@ -35,15 +35,15 @@ class ItemExplanation(BaseModel):
     text: str = Field(description="The item as the letter writes it")
     actual: Decision = Field(description="The reviewer's decision")
     reviewer_citation: str | None = Field(None, description="The guideline the reviewer cited, as parsed")
-    reviewer_citation_line: str | None = Field(None, description="The letter's MAXIMUS guideline line as written")
+    reviewer_citation_line: str | None = Field(None, description="The letter's MAXIMUS guideline line")
     reviewer_topic: str | None = Field(None, description="The topic the reviewer's citation is about")
     prediction: CheckedItem
     agreement: Agreement
     same_guideline: bool | None = Field(
-        None, description="Whether the deciding rule's guideline is one the reviewer cited (null: no rule decided)")
+        None, description="Whether the deciding rule's guideline is one the reviewer cited (null: no rule)")
     why: list[str] = Field(default_factory=list, description="The comparison, in sentences")
     toward_actual: list[NearMiss] = Field(
-        default_factory=list, description="Rules that did not fire and would have given the reviewer's outcome")
+        default_factory=list, description="Rules that did not fire and would give the reviewer's decision")
 
 
 class LetterExplanation(BaseModel):
@@ -99,7 +99,8 @@ def _verb(decision: Decision) -> str:
     return "upheld the denial" if decision == Decision.upheld else "overturned the denial"
 
 
-def compare(letter_item: LetterItem, prediction: Prediction, view: CheckedItem, mode: Mode) -> ItemExplanation:
+def compare(letter_item: LetterItem, prediction: Prediction, view: CheckedItem,
+            mode: Mode) -> ItemExplanation:
     """The reviewer's decision beside the prediction, with the reasons they differ."""
     from imr_rules.metrics import citation_agrees
     from imr_rules.topics import topic_of_citation
@@ -120,7 +121,8 @@ def compare(letter_item: LetterItem, prediction: Prediction, view: CheckedItem, 
         agreement = "no_prediction"
         why.append(f"{view.summary[0].upper()}{view.summary[1:]}; {said}.")
     else:
-        rule = f"{prediction.deciding_rule} ({prediction.citation.text if prediction.citation else 'no citation'})"
+        cite = prediction.citation.text if prediction.citation else "no citation"
+        rule = f"{prediction.deciding_rule} ({cite})"
         if prediction.outcome == actual:
             agreement = "agree"
             if same:
@@ -133,15 +135,18 @@ def compare(letter_item: LetterItem, prediction: Prediction, view: CheckedItem, 
             if same is False:
                 why.append("The reviewer relied on a different guideline than the deciding rule.")
             if toward:
-                why.append(f"Rules that would have given {actual.value} did not fire; what each lacked is listed.")
+                why.append(f"Rules that would have given {actual.value} did not fire; "
+                           "what each lacked is listed.")
             else:
-                why.append(f"No rule of the topic in force on {prediction.as_of.isoformat()} gives {actual.value} "
-                           "for this item: the rulebook has no path to the reviewer's outcome.")
+                why.append(f"No rule of the topic in force on {prediction.as_of.isoformat()} gives "
+                           f"{actual.value} for this item: the rulebook has no path to the reviewer's "
+                           "outcome.")
             if mode == "prediction":
                 why.append("These facts come from the case summary only; --mode fidelity also reads the "
                            "reviewer's findings.")
     if reviewer_topic and view.topic and reviewer_topic != view.topic:
-        why.append(f"The reviewer's citation is about {reviewer_topic}; the item was classified under {view.topic}.")
+        why.append(f"The reviewer's citation is about {reviewer_topic}; "
+                   f"the item was classified under {view.topic}.")
     return ItemExplanation(
         index=prediction.index,
         text=letter_item.text,
@@ -157,7 +162,8 @@ def compare(letter_item: LetterItem, prediction: Prediction, view: CheckedItem, 
     )
 
 
-def explain_letter(letter: Letter, file: str, mode: Mode = "prediction", as_of: date | None = None) -> LetterExplanation:
+def explain_letter(letter: Letter, file: str, mode: Mode = "prediction",
+                   as_of: date | None = None) -> LetterExplanation:
     """Every item of a letter explained (the default engine, as the corpus tools use)."""
     from imr_rules import engine as engines
     from imr_rules.pipeline import predict_letter_items

@@ -2018,7 +2018,7 @@ def _weeks(n: float | None, unit: str) -> float:
     return round((3.0 if n is None else n) * _UNIT_WEEKS[unit[0]], 1)
 
 
-_Filed = dict[str, list[tuple[str | _Spec, re.Pattern[str], tuple[str, ...]]]]
+_Filed = dict[str, list[tuple[str, list[tuple[str | _Spec, re.Pattern[str]]]]]]
 _Slow = list[tuple[_Spec, re.Pattern[str], tuple[str, ...]]]
 
 
@@ -2028,7 +2028,7 @@ def _lexicon() -> tuple[_Filed, _Slow]:
     letters of the words they start with: a text is read in one pass over its words, trying at each
     word only the alternatives that can start there. Patterns whose starts cannot be told are read
     the slower way, on the sentences that contain their stems."""
-    by_key: _Filed = {}
+    by_lead: dict[str, list[tuple[str | _Spec, re.Pattern[str]]]] = {}
     slow: _Slow = []
     entries: list[tuple[str | _Spec, str]] = [*_DIAGNOSES.items(),
                                               *((spec, spec.pattern) for spec in _TRISTATE_SPECS)]
@@ -2039,10 +2039,11 @@ def _lexicon() -> tuple[_Filed, _Slow]:
             continue
         for alternative in alternatives(pattern):
             rx = compile_spaced(alternative)
-            words = first_words(alternative) or set()
-            for key in sorted({w[:3] for w in words}):
-                leads = tuple(sorted(w for w in words if w[:3] == key))
-                by_key.setdefault(key, []).append((payload, rx, leads))
+            for lead in sorted(first_words(alternative) or ()):
+                by_lead.setdefault(lead, []).append((payload, rx))
+    by_key: _Filed = {}
+    for lead in sorted(by_lead):
+        by_key.setdefault(lead[:3], []).append((lead, by_lead[lead]))
     return by_key, slow
 
 
@@ -2057,15 +2058,15 @@ def _read_lexicon(doc: _Doc, acc: _Acc) -> None:
             continue
         start, end = sents[si].start, sents[si].end
         for key in keys & filed:
-            for payload, rx, leads in by_key[key]:
-                for lead in leads:  # where a word starts with the lead, try the pattern
-                    pos = norm.find(lead, start, end)
-                    while pos >= 0:
-                        if pos == start or not norm[pos - 1].isalnum():
+            for lead, entries in by_key[key]:  # where a word starts with the lead, try its patterns
+                pos = norm.find(lead, start, end)
+                while pos >= 0:
+                    if pos == start or not norm[pos - 1].isalnum():
+                        for payload, rx in entries:
                             m = rx.match(norm, pos, end)
                             if m:
                                 found.setdefault((si, payload), []).append(m.span())
-                        pos = norm.find(lead, pos + 1, end)
+                    pos = norm.find(lead, pos + 1, end)
     for spec, rx, stems in slow:
         for si, m in doc.matches(rx, stems):
             found.setdefault((si, spec), []).append(m.span())

@@ -589,6 +589,7 @@ class Rule(BaseModel):
     _file: str = PrivateAttr("")
     _line: int = PrivateAttr(0)
     _column: int = PrivateAttr(0)
+    _keys: dict[str, tuple[int, int]] = PrivateAttr(default_factory=dict)
 
     @cached_property
     def key(self) -> str:
@@ -607,6 +608,10 @@ class Rule(BaseModel):
     def pos(self) -> tuple[int, int]:
         """Where the rule is written: (line, column)."""
         return (self._line, self._column)
+
+    def where(self, key: str) -> tuple[int, int]:
+        """Where one of the rule's keys is written (the rule itself if it is not)."""
+        return self._keys.get(key, self.pos)
 
     def applicability(self) -> AllOf:
         """The conditions that select items and dates for the rule: in force, and applies_to."""
@@ -821,6 +826,7 @@ class _Linter:
             return None
         rule._file = path
         rule._line, rule._column = _where(raw)
+        rule._keys = {key: raw.where(key) for key in raw} if isinstance(raw, LineDict) else {}
         if rule.topic is not None and topic is not None and rule.topic != topic:
             self.report(path, raw.where("topic"), rule.id,
                         f"rule topic {rule.topic!r} differs from the file's topic {topic!r}")
@@ -958,18 +964,18 @@ class _Linter:
                     if a.in_force.from_ == b.in_force.from_ and a.in_force.to == b.in_force.to:
                         self.report(b.file, b.pos, b.id, f"duplicate rule id (also at {a.file}:{a.line})")
                     elif a.in_force.overlaps(b.in_force):
-                        self.report(b.file, b.pos, b.id,
+                        self.report(b.file, b.where("in_force"), b.id,
                                     f"overlapping in_force: {b.in_force.render()} overlaps the version at "
                                     f"{a.file}:{a.line} ({a.in_force.render()})")
         for rule in rules:
             for target in rule.exception_to:
                 if target not in ids:
-                    self.report(rule.file, rule.pos, rule.id,
+                    self.report(rule.file, rule.where("exception_to"), rule.id,
                                 f"exception_to: no rule {target!r} in topic {topic!r}")
                     continue
                 for general in by_id[target]:
                     if general.citation.is_mtus and not rule.citation.is_mtus:
-                        self.report(rule.file, rule.pos, rule.id,
+                        self.report(rule.file, rule.where("exception_to"), rule.id,
                                     f"exception_to: a non-MTUS rule cannot override the MTUS rule {target!r} "
                                     "(8 CCR 9792.21.1: MTUS first)")
                         break
@@ -1261,6 +1267,7 @@ def lint_rulebook(path: str | Path | None = None) -> LintResult:
         for rule, raw in rules:
             checked = linter.check_rule(rule, raw)
             checked._file, checked._line, checked._column = rule._file, rule._line, rule._column
+            checked._keys = rule._keys
             for a, b in zip(checked.tests, rule.tests, strict=True):
                 a._line, a._column = b._line, b._column
             other = seen_ids.get(checked.id)

@@ -44,21 +44,21 @@ class CheckedItem(BaseModel):
 
     index: int = Field(description="Position of the item in the request, from 0")
     text: str = Field(description="The item as written")
-    request: RequestedItem = Field(description="The item as understood (parsed, with the case file's overrides)")
+    request: RequestedItem = Field(description="The item as understood (parsed, with any overrides)")
     topic: str | None = Field(description="Guideline topic the item was classified under")
     status: Literal["predicted", "no_rule", "error"] = Field(
-        description="predicted: a rule decided; no_rule: no rule covers the item (no outcome); error: not evaluated")
+        description="predicted: a rule decided; no_rule: no rule covers the item; error: not evaluated")
     outcome: Decision | None = Field(description="The likely IMR decision; null unless status is predicted")
     summary: str = Field(description="The finding in one sentence")
     deciding_rule: str | None = None
     citation: GuidelineRef | None = Field(None, description="The guideline, section and pages that decide it")
     because: str | None = Field(None, description="The deciding rule's reason, with the case's values")
     fired: list[FiredRule] = Field(default_factory=list,
-                                   description="Every rule that fired, deciding rule first, with the facts it read")
+                                   description="Every rule that fired, deciding rule first, with its facts")
     missing: list[str] = Field(default_factory=list,
                                description="For Upheld: what the report must document for approval")
     near_misses: list[NearMiss] = Field(default_factory=list,
-                                        description="Rules of the topic, in force, that did not fire, and why")
+                                        description="Rules of the topic in force that did not fire, and why")
     expected: Decision | None = Field(None, description="The outcome the case file expects, if it says")
     error: str | None = None
 
@@ -115,6 +115,10 @@ def no_rule_reason(prediction: Prediction, rulebook: Rulebook) -> str:
     return f"{NO_RULE}{where}: none of the topic's rules applies to it"
 
 
+def _verdict(outcome: Decision) -> str:
+    return "the denial would stand" if outcome == Decision.upheld else "the request would be approved"
+
+
 def checked_item(prediction: Prediction, rulebook: Rulebook, expected: Decision | None = None) -> CheckedItem:
     """The view of one prediction."""
     if prediction.error:
@@ -123,7 +127,7 @@ def checked_item(prediction: Prediction, rulebook: Rulebook, expected: Decision 
         status, summary = "no_rule", no_rule_reason(prediction, rulebook)
     else:
         status = "predicted"
-        verdict = "the denial would stand" if prediction.outcome == Decision.upheld else "the request would be approved"
+        verdict = _verdict(prediction.outcome)
         cite = prediction.citation.text if prediction.citation else prediction.deciding_rule
         summary = f"likely {prediction.outcome.value}: {verdict} under {cite}"
     return CheckedItem(
@@ -196,15 +200,17 @@ def use_color(stream: IO[str]) -> bool:
 
 
 def _wrapped(text: str, indent: str, first: str | None = None) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width=WIDTH, initial_indent=first if first is not None else indent,
-                         subsequent_indent=indent, break_on_hyphens=False) or [first or indent]
+    lead = first if first is not None else indent
+    return textwrap.wrap(" ".join(text.split()), width=WIDTH, initial_indent=lead, subsequent_indent=indent,
+                         break_on_hyphens=False) or [lead]
 
 
 def _quote(evidence: Evidence, limit: int = 150) -> str:
     text = " ".join(evidence.text.split())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return f'{evidence.source}: "{text}"' if evidence.source in ("note", "summary", "rationale", "item") else text
+    quoted = evidence.source in ("note", "summary", "rationale", "item")
+    return f'{evidence.source}: "{text}"' if quoted else text
 
 
 def _value(name: str, value: Any, catalogue: Catalogue | None) -> str:
@@ -247,8 +253,7 @@ def render_prediction(item: CheckedItem, style: Style, catalogue: Catalogue | No
         out.extend(_wrapped(item.summary[0].upper() + item.summary[1:], pad))
         out.extend(_near_misses(item.near_misses, "Closest rules", style, indent))
         return out
-    verdict = "the denial would stand" if item.outcome == Decision.upheld else "the request would be approved"
-    out.append(head + style.outcome(item.outcome, outcome_words(item)) + f" ({verdict})")
+    out.append(head + style.outcome(item.outcome, outcome_words(item)) + f" ({_verdict(item.outcome)})")
     deciding = item.fired[0] if item.fired else None
     if item.citation is not None:
         out.append(f"{indent}{'Guideline':<16} {style.bold(item.citation.text)}")
@@ -287,7 +292,8 @@ def _near_misses(misses: list[NearMiss], title: str, style: Style, indent: str, 
         out.extend(_wrapped(f"{miss.id} ({miss.effect.value}, {miss.citation.text})", indent + "    ",
                             indent + "  - "))
         for failed in miss.failed:
-            out.extend(style.dim(line) for line in _wrapped(failed.needs, indent + "      ", indent + "    · "))
+            lines = _wrapped(failed.needs, indent + "      ", indent + "    · ")
+            out.extend(style.dim(line) for line in lines)
     if len(misses) > limit:
         out.append(style.dim(f"{indent}  ({len(misses) - limit} more in --json)"))
     return out
@@ -314,7 +320,7 @@ def render_case(case: CheckedCase, style: Style, catalogue: Catalogue | None = N
     if case.as_of_source:
         dated += f" ({_AS_OF_WORDS[case.as_of_source]})"
     if case.note:
-        dated += f"; facts also read from the note {case.note}" if case.note != "note" else "; facts also read from the note"
+        dated += "; facts also read from the note" + (f" {case.note}" if case.note != "note" else "")
     out.append(style.dim(dated))
     for item in case.items:
         out.append("")
@@ -373,7 +379,8 @@ def render_letter(letter: LetterExplanation, style: Style, catalogue: Catalogue 
     if letter.status == "error":
         out.append(f"   could not be read: {letter.error}")
         return "\n".join(out)
-    header = [f"decided {letter.decision_date.isoformat()}" if letter.decision_date else "decision date not found",
+    decided = letter.decision_date
+    header = [f"decided {decided.isoformat()}" if decided else "decision date not found",
               f"injury {letter.date_of_injury.isoformat()}" if letter.date_of_injury else None,
               f"guidelines in force on {letter.as_of.isoformat()}" if letter.as_of else None,
               f"facts read in {letter.mode} mode"]
@@ -389,7 +396,8 @@ def render_letter(letter: LetterExplanation, style: Style, catalogue: Catalogue 
         for sentence in item.why:
             out.extend(_wrapped(sentence, "      ", "    - "))
         if item.agreement == "disagree" and item.toward_actual:
-            out.extend(_near_misses(item.toward_actual, f"Would have given {item.actual.value}", style, "    "))
+            title = f"Would have given {item.actual.value}"
+            out.extend(_near_misses(item.toward_actual, title, style, "    "))
     return "\n".join(out)
 
 
@@ -398,7 +406,8 @@ def render_explanations(report: ExplainReport, style: Style, catalogue: Catalogu
     items = [item for letter in report.letters for item in letter.items]
     counts = {key: sum(item.agreement == key for item in items) for key in _AGREEMENT_WORDS}
     line = (f"{len(report.letters)} letter{'s' if len(report.letters) != 1 else ''}, {len(items)} items: "
-            f"{counts['agree']} agree, {counts['disagree']} disagree, {counts['no_prediction']} not covered by any rule")
+            f"{counts['agree']} agree, {counts['disagree']} disagree, "
+            f"{counts['no_prediction']} not covered by any rule")
     if counts["not_evaluated"]:
         line += f", {counts['not_evaluated']} not evaluated"
     return "\n\n".join(blocks) + "\n\n" + line + "\n"

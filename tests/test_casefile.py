@@ -162,7 +162,8 @@ def test_the_as_of_date_comes_from_the_option_the_file_the_note_or_today(tmp_pat
     ("wrong_type.yaml", 7, "fact 'weeks_of_use' (number): expected a number in weeks, got 'three'"),
     ("malformed.yaml", 6, "malformed YAML"),
     ("unknown_tristate.yaml", 6,
-     "fact 'functional_improvement' (tristate): expected one of documented, not_documented, documented_false"),
+     "fact 'functional_improvement' (tristate): expected one of documented, not_documented, "
+     "documented_false (or true / false), got 'somewhat'"),
     ("unknown_key.yaml", 3, "unknown key 'itmes' (did you mean 'items'?); allowed keys: title, as_of"),
     ("unknown_item_key.yaml", 5, "unknown key 'day_supply' in items[0] (did you mean 'days_supply'?)"),
     ("unknown_flag.yaml", 6, "'backache' is not allowed; allowed values: neuropathic_pain"),

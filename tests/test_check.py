@@ -94,8 +94,8 @@ def test_an_item_no_rule_covers_says_so_and_is_never_shown_as_upheld(fixture_rul
     assert "NO PREDICTION" in acupuncture
     assert "No rule in the rulebook covers this item (topic: acupuncture)" in acupuncture
     assert "UPHELD" not in acupuncture
-    assert out.rstrip().endswith(
-        "1 case file; 3 items: 1 likely Overturned, 1 likely Upheld, 1 not covered by any rule; 2 of 2 as expected")
+    assert out.rstrip().endswith("1 case file; 3 items: 1 likely Overturned, 1 likely Upheld, "
+                                 "1 not covered by any rule; 2 of 2 as expected")
 
 
 def test_as_of_applies_the_guidelines_in_force_then(fixture_rules, capsys):
@@ -105,8 +105,8 @@ def test_as_of_applies_the_guidelines_in_force_then(fixture_rules, capsys):
     assert (case["as_of"], case["as_of_source"]) == ("2017-01-10", "option")
     first = case["items"][0]
     assert first["status"] == "no_rule" and first["outcome"] is None
-    assert first["summary"] == ("no rule in the rulebook covers this item on 2017-01-10 (topic: muscle_relaxants): "
-                                "its rules are in force 2009-07-18..2016-07-28")
+    assert first["summary"] == ("no rule in the rulebook covers this item on 2017-01-10 "
+                                "(topic: muscle_relaxants): its rules are in force 2009-07-18..2016-07-28")
 
 
 def test_a_note_option_reads_a_progress_note_for_the_facts(fixture_rules, capsys, tmp_path):

@@ -1,4 +1,4 @@
-"""`imr-rules explain`: each item of a letter, the prediction beside the reviewer's decision, and why they differ.
+"""`imr-rules explain`: each letter item's prediction beside the reviewer's decision, and why they differ.
 
 The letter (tests/fixtures/cases/letters/relaxants_letter.txt, written for these
 tests) is explained with the fixture rulebook in place of the bundled one.
@@ -57,8 +57,8 @@ def test_an_item_no_rule_covers_is_not_counted_as_agreeing(fixture_rules, capsys
     third = items(data)[2]
     assert third["agreement"] == "no_prediction"
     assert third["prediction"]["status"] == "no_rule"
-    assert third["why"] == ["No rule in the rulebook covers this item (topic: acupuncture); the reviewer upheld "
-                            "the denial citing MTUS Acupuncture."]
+    assert third["why"] == ["No rule in the rulebook covers this item (topic: acupuncture); "
+                            "the reviewer upheld the denial citing MTUS Acupuncture."]
 
 
 def test_the_text_view_puts_the_reviewer_beside_the_rules(fixture_rules, capsys):  # noqa: F811
@@ -66,8 +66,8 @@ def test_the_text_view_puts_the_reviewer_beside_the_rules(fixture_rules, capsys)
     assert (code, err) == (0, "")
     assert "decided 2015-03-30; injury 2013-06-18; guidelines in force on 2015-03-30" in out
     tizanidine = out[out.index(" 2. Tizanidine"):out.index(" 3. Acupuncture")]
-    assert "Reviewer         OVERTURNED citing MTUS Chronic Pain 2009, Muscle relaxants (for pain), p. 63-66" in (
-        tizanidine)
+    cited = "MTUS Chronic Pain 2009, Muscle relaxants (for pain), p. 63-66"
+    assert f"Reviewer         OVERTURNED citing {cited}" in tizanidine
     assert "Rules            UPHELD (the denial would stand)" in tizanidine
     assert "Comparison       the rules DISAGREE" in tizanidine
     assert "Would have given Overturned" in tizanidine
@@ -107,4 +107,5 @@ def test_a_folder_explains_every_letter_and_accounts_for_the_bad_ones(fixture_ru
     (tmp_path / "b.txt").write_text("not a letter at all\n", encoding="utf-8")
     code, data = explain_json(capsys, str(tmp_path))
     assert code == 2
-    assert [(Path(x["file"]).name, x["status"]) for x in data["letters"]] == [("a.txt", "ok"), ("b.txt", "error")]
+    statuses = [(Path(x["file"]).name, x["status"]) for x in data["letters"]]
+    assert statuses == [("a.txt", "ok"), ("b.txt", "error")]

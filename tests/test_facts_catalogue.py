@@ -104,9 +104,10 @@ def test_patterns_are_only_tried_where_they_can_match():
     few that cannot be filed) in sentences with its stems; trying them everywhere finds nothing more."""
     by_key, slow = _lexicon()
     filed: dict[re.Pattern[str], set[str]] = {}
-    for key, entries in by_key.items():
-        for _, rx, _ in entries:
-            filed.setdefault(rx, set()).add(key)
+    for key, leads in by_key.items():
+        for _, entries in leads:
+            for _, rx in entries:
+                filed.setdefault(rx, set()).add(key)
     for text in [NOTE, *_example_summaries()]:
         norm = normalize(text)
         for s in split_sentences(text):

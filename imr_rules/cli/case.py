@@ -97,16 +97,21 @@ def facts_command() -> None:
 # ---------------------------------------------------------------- imr-rules check
 
 
-_CHECK_HELP = """For each requested item of a case file: the likely IMR outcome, the guideline and
-pages that decide it, the facts behind it and where they were read, and what the
-report must document for approval.
+def _help(*paragraphs: str) -> str:
+    """Help text as paragraphs written over several source lines (the help formatter rewraps them)."""
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
 
-CASE is a case file (.yaml, .yml or .json; `imr-rules case schema` describes it) or a
-folder of them, checked in name order. An item no rule covers is reported as such,
-never as Upheld. Exit status: 0 when every case was read and evaluated, 1 when an item
-could not be evaluated, 2 when a case file is bad (one line per bad file on stderr:
-file:line: what is wrong and what is allowed).
-"""
+
+_CHECK_HELP = _help(
+    "Predict each requested item of a case file: the likely IMR outcome and why.",
+    """For each item: the likely outcome, the guideline and pages that decide it, the facts behind it
+    and where they were read, and what the report must document for approval.""",
+    """CASE is a case file (.yaml, .yml or .json; `imr-rules case schema` describes it) or a folder of
+    them, checked in name order. An item no rule covers is reported as such, never as Upheld.""",
+    """Exit status: 0 when every case was read and evaluated; 1 when an item could not be evaluated;
+    2 when a case file is bad (one line per bad file on stderr: file:line: what is wrong and what is
+    allowed).""",
+)
 
 
 def check_command(
@@ -163,15 +168,15 @@ def _emit_check(report: CheckReport, as_json: bool, engine: Engine | None) -> No
 # ---------------------------------------------------------------- imr-rules explain
 
 
-_EXPLAIN_HELP = """Explain each item of IMR Final Determination Letters against the rules: the
-prediction beside the reviewer's decision and citation, the rules that fired and the
-evidence they read, and, where the two differ, why (the deciding rule against the
-reviewer's citation; the rules that would have given the reviewer's outcome and what
-they lacked).
-
-LETTER is a letter (.txt or .pdf) or a folder of them. Exit status: 0 when every letter
-was explained, 1 when an item could not be evaluated, 2 when a letter could not be read.
-"""
+_EXPLAIN_HELP = _help(
+    "Explain each item of IMR letters against the rules, beside the reviewer's decision.",
+    """For each item: the prediction beside the reviewer's decision and citation, the rules that fired
+    and the evidence they read, and where the two differ, why: the deciding rule against the
+    reviewer's citation, and the rules that would have given the reviewer's outcome with what they
+    lacked.""",
+    """LETTER is a letter (.txt or .pdf) or a folder of them. Exit status: 0 when every letter was
+    explained; 1 when an item could not be evaluated; 2 when a letter could not be read.""",
+)
 
 
 def _letter_files(paths: list[Path]) -> list[Path]:
@@ -180,9 +185,8 @@ def _letter_files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files = sorted((p for p in path.iterdir()
-                            if p.is_file() and p.suffix.lower() in LETTER_SUFFIXES and not p.name.startswith(".")),
-                           key=lambda p: p.name)
+            files = sorted((p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
+                            and p.suffix.lower() in LETTER_SUFFIXES), key=lambda p: p.name)
             if not files:
                 raise InputError("folder has no .txt or .pdf letters", path)
             found.extend(files)
