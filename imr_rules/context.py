@@ -267,8 +267,7 @@ def _lead_index() -> dict[str, re.Pattern[str]] | None:
     }
 
 
-_KEY_RX = re.compile(r"\b[a-z]{1,3}")  # the first three letters of each word
-_MARKS = (",", ";", ":", "?")
+_TOKEN_RX = re.compile(r"[a-z]+|[,;:?]")
 
 _KIND: dict[str, Ctx | None] = {
     "docf": Ctx.not_documented, "docfb": Ctx.not_documented, "docb": Ctx.not_documented,
@@ -294,43 +293,29 @@ class Trigger(NamedTuple):
     group: str
 
 
-def find_triggers(norm: str, start: int, end: int, keys: set[str] | None = None) -> list[Trigger]:
+def find_triggers(norm: str, start: int, end: int) -> list[Trigger]:
     """The context triggers and terminators in norm[start:end] (a sentence of the normal form).
 
     Every trigger starts a word (or is punctuation), so the patterns are tried only where a word
-    starts with letters some trigger starts with: the same matches as scanning every position, many
-    times faster. `keys`, the first three letters of the sentence's words, may be given if known.
+    starts with letters some trigger starts with: the same matches as scanning every position,
+    several times faster.
     """
     by_lead = _lead_index()
     if by_lead is None or "'" in norm[start:end]:
         return [Trigger(m.start(), m.end(), m.lastgroup or "")
                 for m in _trigger_rx().finditer(norm, start, end)]
-    if keys is None:
-        keys = set(_KEY_RX.findall(norm, start, end))
-    starts: list[tuple[int, str]] = []
-    for key in keys & by_lead.keys():
-        i = norm.find(key, start, end)
-        while i >= 0:
-            j = i + len(key)
-            word_starts = i == start or not norm[i - 1].isalnum()
-            if word_starts and (len(key) == 3 or j >= end or not norm[j].isalpha()):  # its key is `key`
-                starts.append((i, key))
-            i = norm.find(key, j, end)
-    for mark in _MARKS:
-        i = norm.find(mark, start, end)
-        while i >= 0:
-            starts.append((i, mark))
-            i = norm.find(mark, i + 1, end)
-    starts.sort()
     found: list[Trigger] = []
     pos = start
-    for at, key in starts:
+    for tok in _TOKEN_RX.finditer(norm, start, end):
+        at = tok.start()
         if at < pos:
             continue
-        m = by_lead[key].match(norm, at, end)
-        if m:
-            found.append(Trigger(at, m.end(), m.lastgroup or ""))
-            pos = m.end()
+        rx = by_lead.get(tok.group()[:3])
+        if rx is not None:
+            m = rx.match(norm, at, end)
+            if m:
+                found.append(Trigger(at, m.end(), m.lastgroup or ""))
+                pos = m.end()
     return found
 
 

@@ -351,11 +351,11 @@ def test_a_bare_remainder_takes_its_topic_from_the_whole_request():
         ("H-wave unit purchase", ItemKind.dme, "h_wave", "H-wave"),
         ("Lumbar epidural steroid injection at L5-S1", ItemKind.injection, "epidural_steroid_injection",
          "epidural steroid injection"),
-        ("Bilateral L4-5 medial branch blocks", ItemKind.injection, "facet_injections", "facet procedure"),
+        ("Bilateral L4-5 medial branch blocks", ItemKind.injection, "facet_injections", "medial branch block"),
         ("Trigger point injections x4 to the trapezius", ItemKind.injection, "trigger_point_injections",
          "trigger point injection"),
         ("Spinal cord stimulator trial", ItemKind.surgery, "spinal_cord_stimulator",
-         "spinal cord stimulator"),
+         "spinal cord stimulator trial"),
         ("Electro-acupuncture 6 sessions", ItemKind.acupuncture, "acupuncture", "acupuncture"),
     ],
 )
