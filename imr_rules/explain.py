@@ -95,6 +95,16 @@ def _reviewer_cite(item: LetterItem) -> str | None:
     return None
 
 
+def _same_words(a: str | None, b: str | None) -> bool:
+    """Two citations written alike ('ODG, Pain (Chronic), Zolpidem (Ambien)' in both)."""
+    import re
+
+    def words(text: str | None) -> list[str]:
+        return re.findall(r"[a-z0-9]+", (text or "").casefold())
+
+    return bool(words(a)) and words(a) == words(b)
+
+
 def _verb(decision: Decision) -> str:
     return "upheld the denial" if decision == Decision.upheld else "overturned the denial"
 
@@ -111,7 +121,8 @@ def compare(letter_item: LetterItem, prediction: Prediction, view: CheckedItem,
     said = f"the reviewer {_verb(actual)}" + (f" citing {cited}" if cited else " without a guideline line")
     same = None
     if prediction.citation is not None and letter_item.citation is not None:
-        same = citation_agrees(prediction.citation, letter_item.citation)
+        same = citation_agrees(prediction.citation, letter_item.citation) or _same_words(
+            prediction.citation.text, cited)
     toward = [miss for miss in prediction.near_misses if miss.effect == actual]
     why: list[str] = []
     if view.status == "error":

@@ -83,7 +83,7 @@ from imr_rules.items import ItemKind, RequestedItem
 from imr_rules.letters import Decision, SourceFamily
 from imr_rules.paths import rules_dir
 from imr_rules.results import GuidelineRef
-from imr_rules.yamlio import LineDict, _LineLoader
+from imr_rules.yamlio import LineDict, _construct_mapping, _LineLoader
 
 TOPICS_FILE = "topics.yaml"
 NOT_RULE_FILES = frozenset({TOPICS_FILE, CATALOGUE_FILE})
@@ -111,8 +111,15 @@ class LineList(list):
         return self.positions[index] if 0 <= index < len(self.positions) else (self.line, self.column)
 
 
-class _RuleLoader(_LineLoader):
-    """The project's safe line-keeping loader, with lists that also keep positions."""
+_Base: Any = getattr(yaml, "CSafeLoader", None) or _LineLoader
+
+
+class _RuleLoader(_Base):
+    """A safe line-keeping loader whose lists also keep positions. The C reader of libyaml
+    when it is there: it reads the rulebook ten times faster than the pure-Python one."""
+
+
+_RuleLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
 
 
 def _construct_sequence(loader: _RuleLoader, node: yaml.SequenceNode) -> LineList:
@@ -136,7 +143,7 @@ def load_rule_yaml(path: str | Path) -> Any:
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read file: {err.__class__.__name__}: {err}", p) from None
     try:
-        return yaml.load(text, Loader=_RuleLoader)  # noqa: S506 - _RuleLoader is a SafeLoader
+        return yaml.load(text, Loader=_RuleLoader)  # noqa: S506 - _RuleLoader is a safe loader
     except InputError as err:
         err.path = str(p)
         raise
@@ -291,8 +298,8 @@ def _tokens(text: str, line: int, column: int) -> list[tuple[str, str, int]]:
             rest = text[pos:].lstrip()
             if rest[:1].isdigit() or rest[:2].startswith("-"):
                 word = rest.split()[0]
-                raise ConditionError(f"cannot read the number {word!r} in {text!r}: write numbers like 4, 0.5 "
-                                     "or -2, dates like 2016-07-29", line, column)
+                raise ConditionError(f"cannot read the number {word!r} in {text!r}: write numbers like "
+                                     "4, 0.5 or -2, dates like 2016-07-29", line, column)
             raise ConditionError(f"unexpected {rest[:1]!r} in condition {text!r}", line, column)
         kind = match.lastgroup or ""
         out.append((kind, match.group(kind), match.start(kind)))
