@@ -10,10 +10,11 @@ rationale, minus the sentences that state the decision.
 
 Extraction is hand-written patterns over the normal form of the text
 (`imr_rules.sentences`), with ConText-style negation, uncertainty and
-hypothetical scopes (`imr_rules.context`): a few hundred precompiled patterns,
-run only on the sentences that contain their key words, read a letter in well
-under a millisecond. Patterns describe general clinical language, never a
-particular letter.
+hypothetical scopes (`imr_rules.context`). The patterns are compiled on first
+use, split into their alternatives and tried only where a word starts the way
+an alternative does, so a letter is read in a millisecond or two
+(benchmarks/bench_extract.py). Patterns describe general clinical language,
+never a particular letter.
 """
 
 from __future__ import annotations
@@ -411,7 +412,6 @@ _ALL_DRUGS = frozenset(_CANON) | _COMPOUNDS | frozenset().union(*_CLASS_WORDS.va
 _DRUG_KEYS: dict[str, tuple[str, ...]] = {}
 for _word in sorted(_ALL_DRUGS):
     _DRUG_KEYS[_word[:3]] = (*_DRUG_KEYS.get(_word[:3], ()), _word)
-_GENERIC_MEDS = frozenset("medication medications meds medicine medicines regimen".split())
 _NAME_STOPWORDS = frozenset(
     "retrospective prospective request requested purchase rental rent coverage months month weeks week days"
     " day"
@@ -797,7 +797,6 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"|activities of daily living)\b",
             r"\bfunctional decline\b",
         ),
-        stems=("function", "activities", "adl"),
         polarity=-1),
     # pain relief
     _Spec("pain_relief",
@@ -814,12 +813,9 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\b(?:vast|significant|some|moderate|good|great|considerable|marked|mild|slight|excellent"
             r"|substantial|transient|partial|temporary) (?:improvement|relief|benefit)\b",
             r"\bwith (?:some |good |significant |moderate |minimal )?benefit\b",
-        ),
-        stems=("relief", "reduc", "decreas", "lessen", "improv", "allevi", "eas", "lower", "better",
-               "relieved", "controlled", "manageable", "help", "effective", "beneficial", "benefit")),
+        )),
     _Spec("pain_relief",
         r"\b(?:ineffective|not effective|unhelpful|not helpful)\b",
-        stems=("effective", "helpful"),
         polarity=-1, ignore=_NO_NEG),
     # adverse effects
     _Spec("adverse_effects",
@@ -832,10 +828,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\b(?:not|poorly) tolerated\b",
             r"\bintoleran(?:t|ce)\b",
             r"\b(?:unable|not able) to tolerate\b",
-        ),
-        stems=("side", "adverse", "nausea", "constipation", "sedation", "drowsiness", "dizziness",
-               "somnolence", "dry mouth", "itching", "pruritus", "vomiting", "confusion", "cognitive",
-               "hallucination", "tolerat", "intoleran")),
+        )),
     _Spec("adverse_effects",
         _alt(
             r"\b(?:is |was |has been )?tolerating (?:the |his |her |current |these |this "
@@ -844,7 +837,6 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\btolerat(?:es|ed) (?:the |his |her |current |these |this |all )*(?:medications?|meds|it|them"
             r"|treatment) well\b",
         ),
-        stems=("tolerat",),
         polarity=-1),
     # aberrant behaviour
     _Spec("aberrant_behavior",
@@ -862,20 +854,16 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\bsubstance abuse\b",
             r"\bdrug abuse\b",
             r"\babus(?:e|ing) (?:of )?(?:his |her )?(?:medications?|opioids?|narcotics)\b",
-        ),
-        stems=("aberran", "refill", "lost", "prescriber", "provider", "pharmac", "doctor", "diversion",
-               "divert", "misus", "seeking", "illicit", "illegal", "street", "abus")),
+        )),
     # opioid monitoring
     _Spec("urine_drug_screen",
-        rf"\b{_UDS}\b",
-        stems=_UDS_STEMS),
+        rf"\b{_UDS}\b"),
     _Spec("opioid_agreement",
         _alt(
             r"\b(?:opioid|opiate|narcotic|pain|medication|controlled substance|treatment) (?:management "
             r"|treatment |use )?(?:agreements?|contracts?)\b",
             r"\bsigned (?:an? |the )?(?:\w+ ){0,2}?(?:agreement|contract)\b",
-        ),
-        stems=("agreement", "contract")),
+        )),
     _Spec("cures_checked",
         _alt(
             r"\bcures\b",
@@ -907,8 +895,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             rf" ){{0,4}}?{_CONSERVATIVE}\b",
             r"\b(?:trials? of|tried) (?:\w+ ){0,3}?(?:have |has )?(?:failed|been unsuccessful)\b",
             r"\bwhich (?:gave|provided) no (?:significant )?relief\b",
-        ),
-        stems=("fail", "unsuccessful", "refractory", "unresponsive", "respond", "despite", "relief")),
+        )),
     _Spec("first_line_failed",
         _alt(
             rf"\bfail(?:ed|ure of|ing)? (?:a |an |all |any |prior |previous |multiple "
@@ -919,9 +906,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             rf"\b(?:unable|not able) to tolerate (?:\w+ ){{0,2}}?(?:oral medications?|{_FIRST_LINE})\b",
             rf"\b(?:intoleran\w*|allerg\w*|contraindicat\w*) (?:to |of |for )?(?:\w+ ){{0,2}}?"
             rf"{_FIRST_LINE}\b",
-        ),
-        stems=("fail", "effective", "unsuccessful", "tolerat", "discontinued", "stopped", "without",
-               "did not", "intoleran", "allerg", "contraindicat")),
+        )),
     _Spec("home_exercise_program",
         _alt(
             r"\bhome exercises?(?: programs?| regimen| routine)?\b",
@@ -971,10 +956,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\b(?:hypo-?a?esthesia|hyporeflexia|areflexia|paresis|muscle atrophy|atrophy|foot drop"
             r"|drop foot)\b",
             r"\b(?:focal |objective |specific )?neurologic(?:al)? (?:deficits?|abnormalit\w*|dysfunction)\b",
-        ),
-        stems=("sensation", "sensory", "touch", "prick", "vibration", "proprioception", "reflex", "dtr",
-               "strength", "motor", "power", "grip", "hypo", "areflexia", "paresis", "atrophy", "foot drop",
-               "drop foot", "weakness", "neurologic")),
+        )),
     _Spec("neurologic_deficit",  # weakness found on examination, not weakness the patient complains of
         _alt(
             r"\b(?:motor|extremity|muscle|focal|objective) weakness\b",
@@ -1038,8 +1020,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\b(?:decreased|diminished|reduced|altered|loss of|absent"
             r"|impaired) sensation (?:\w+ ){0,6}?(?:l[1-5]|s[12]|c[2-8])\b",
             r"\b(?:l[1-5]|s1|c[5-8]) dermatom\w*",
-        ),
-        stems=("radicul", "dermatom", "sensation")),
+        )),
     _Spec("imaging_corroborates",
         _alt(
             r"\bradiographically confirmed\b",
@@ -1053,7 +1034,6 @@ _TRISTATE_SPECS: list[_Spec] = [
             rf"|unremarkable|negative|within normal limits)\b",
             r"\b(?:revealed|showed|reveals|shows) (?:an? )?(?:\w+ )?unremarkable\b",
         ),
-        stems=("normal", "unremarkable", "negative"),
         polarity=-1),
     _Spec("physiologic_evidence",
         r"\b(?:unequivocal|objective|physiologic\w*) (?:\w+ ){0,2}?(?:evidence|findings|signs) (?:of "
@@ -1072,7 +1052,6 @@ _TRISTATE_SPECS: list[_Spec] = [
             rf"\btreatment plan (?:\w+ ){{0,2}}?(?:included|includes) (?:a |an )?(?:\w+ ){{0,3}}?"
             rf"{_SURGERY}\b",
         ),
-        stems=_SURGERY_STEMS,
         ignore=_NO_HYP),
     _Spec("homebound",
         _alt(
@@ -1087,9 +1066,7 @@ _TRISTATE_SPECS: list[_Spec] = [
     _Spec("medical_treatment_at_home",
         r"\b(?:skilled nursing|wound care|dressing changes?|intravenous|iv (?:therapy|antibiotics|infusion)"
         r"|home infusions?|catheter care|ostomy care|home (?:physical|occupational) therapy"
-        r"|medication administration|injections? at home)\b",
-        stems=("skilled", "wound", "dressing", "intravenous", "iv", "infusion", "catheter", "ostomy",
-               "home", "administration", "injection")),
+        r"|medication administration|injections? at home)\b"),
     _Spec("medical_treatment_at_home",
         r"\b(?:only|solely|primarily|mainly) (?:for |with )?(?:homemaker|housekeeping|personal care|custodial"
         r"|chores|domestic)\w*",
@@ -1115,7 +1092,7 @@ _TRISTATE_SPECS: list[_Spec] = [
         r"\b(?:adjunct|in conjunction|in combination|along|together|concurrent\w*) (?:to|with) (?:a |an |the "
         r"|his |her )?(?:\w+ ){0,3}?(?:functional restoration|physical therapy|exercises?|home exercise"
         r"|active therap\w*|rehabilitation|hep|work hardening|conditioning)\b",
-        stems=("adjunct", "conjunction", "combination", "along", "together", "concurrent"), ignore=_NO_HYP),
+        ignore=_NO_HYP),
     _Spec("motivation_to_change",
         _alt(
             r"\b(?:highly |very |well |strongly )?motivated\b",
@@ -1143,8 +1120,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\bback to work\b",
             r"\bwork status (?:is |was )?(?:return to work|modified|regular|full)\b",
             r"\b(?:modified|light) duty (?:is |was )?(?:being )?accommodated\b",
-        ),
-        stems=("returned", "working", "employed", "back to work", "work status", "accommodated")),
+        )),
     _Spec("returned_to_work",
         _alt(
             r"\boff (?:of )?work\b",
@@ -1154,7 +1130,6 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\bunable to work\b",
             r"\bhas not returned to work\b",
         ),
-        stems=("off", "disab", "ttd", "working", "unable", "returned"),
         polarity=-1, ignore=_NO_NEG),
     # red flags and chronic pain (besides the diagnoses that imply them)
     _Spec("red_flags",
@@ -1165,7 +1140,7 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\bchronic pain syndrome\b",
             r"\bpain (?:has )?persist\w* (?:for|beyond|over) (?:\w+ ){0,2}?(?:months|years)\b",
         ),
-        stems=("chronic", "persist"), ignore=frozenset({Ctx.not_documented})),
+        ignore=frozenset({Ctx.not_documented})),
 ]
 
 # How the mentions of a tristate fact combine: "positive" (documented anywhere wins), "negative"
@@ -1460,48 +1435,18 @@ def _rx() -> dict[str, re.Pattern[str]]:
     compiled.update({f"modality:{k}": compile_spaced(p) for k, p in _MODALITY_TERMS.items()})
     compiled.update({f"body:{k}": compile_spaced(p) for k, p in _BODY_TERMS.items()})
     compiled["body:any"] = compile_spaced("|".join(_BODY_TERMS.values()))
-    compiled["kind:any"] = compile_spaced("|".join(v for k, v in _KIND_TERMS.items() if k != "dme"))
     return compiled
 
 
-# Words too common to pick out the sentences worth trying a pattern on.
-_COMMON_WORDS = frozenset(
-    "is was are were be been being with the of in to a an has had have no not for on and or at by from it he"
-    " she his her this that there these those as any some all use drug pain treatment medication".split())
-
-
-def _stems_of(pattern: str, given: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Words one of which every match contains: those given, else the words matches start with.
-
-    A pattern is tried only on sentences with one of them, so they must be telling: a pattern that
-    can start with a common word ('was helpful') must be given its stems.
-    """
-    if given:
-        return given
-    found = first_words(pattern)
-    if not found or found & _COMMON_WORDS:
+def _stems_of(pattern: str, given: tuple[str, ...]) -> tuple[str, ...]:
+    """Words one of which every match of a pattern contains, for the few patterns whose first words
+    cannot be read off the pattern: they are tried on the sentences that contain one."""
+    if not given:
         raise ValueError(f"give the words every match contains (stems=...): {pattern[:60]!r}")
-    return tuple(sorted(found))
+    return given
 
 
 _DIAGNOSIS_RANK = {flag: rank for rank, flag in enumerate(_DIAGNOSES)}
-# Stems for diagnoses whose patterns start with common words.
-_DIAGNOSIS_STEMS: dict[str, tuple[str, ...]] = {
-    "opioid_use_disorder_treatment": ("suboxone", "subutex", "buprenorphine", "methadone", "addiction",
-                                      "dependence", "dependency", "abuse", "disorder", "detox", "assisted"),
-}
-
-
-@cache
-def _diagnosis_rx() -> list[tuple[str, re.Pattern[str], tuple[str, ...]]]:
-    return [(flag, compile_spaced(p), _stems_of(p, _DIAGNOSIS_STEMS.get(flag, ())))
-            for flag, p in _DIAGNOSES.items()]
-
-
-@cache
-def _tristate_rx() -> list[tuple[_Spec, re.Pattern[str], tuple[str, ...]]]:
-    return [(spec, compile_spaced(spec.pattern), _stems_of(spec.pattern, spec.stems))
-            for spec in _TRISTATE_SPECS]
 
 
 # =====================================================================================

@@ -1298,6 +1298,24 @@ def lint_rulebook(path: str | Path | None = None) -> LintResult:
     return LintResult(files=[str(f) for f in files], diagnostics=diagnostics, rulebook=rulebook)
 
 
+def rule_from_data(data: dict[str, Any], topic: str, catalogue: Catalogue | None = None) -> Rule:
+    """A rule made in code (tools, tests), checked like a rule from a file except for its tests
+    and its place in a topic; the first problem is an InputError."""
+    catalogue = catalogue or load_catalogue()
+    linter = _Linter(catalogue, {topic: topic})
+    try:
+        rule = Rule.model_validate({**data, "topic": topic})
+    except ValidationError as err:
+        problem, _ = _pydantic_problems(err, data, Rule)[0]
+        raise InputError(f"{data.get('id')}: {problem}") from None
+    rule._file = "<code>"
+    checked = linter.check_rule(rule, LineDict(data))
+    if linter.diagnostics:
+        first = linter.diagnostics[0]
+        raise InputError(f"{first.rule_id}: {first.problem}")
+    return checked
+
+
 def load_rulebook(path: str | Path | None = None) -> Rulebook:
     """The checked rulebook at `path` (default: bundled); a RulebookError lists every problem."""
     result = lint_rulebook(path)

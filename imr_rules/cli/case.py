@@ -76,14 +76,14 @@ def facts_command() -> None:
         if name == AS_OF or spec.is_item:
             continue
         kind = spec.type.value
-        if spec.type.value == "tristate":
-            allowed = "documented | not_documented | documented_false (or true | false)"
+        if kind == "tristate":
+            allowed = "values: documented | not_documented | documented_false (or true | false)"
         elif spec.values:
-            allowed = " | ".join(spec.values) if len(spec.values) <= 6 else ", ".join(spec.values)
+            allowed = "values: " + (" | " if len(spec.values) <= 6 else ", ").join(spec.values)
         elif spec.unit:
-            allowed = spec.unit
+            allowed = f"unit: {spec.unit}"
         elif kind == "date":
-            allowed = "YYYY-MM-DD"
+            allowed = "format: YYYY-MM-DD"
         else:
             allowed = ""
         rows.append((name, kind, spec.meaning, allowed))
@@ -91,7 +91,7 @@ def facts_command() -> None:
     for name, kind, meaning, allowed in rows:
         typer.echo(f"{name:<{width}}  {kind:<8}  {meaning}")
         if allowed:
-            typer.echo(f"{'':<{width}}  {'':<8}  values: {allowed}")
+            typer.echo(f"{'':<{width}}  {'':<8}  {allowed}")
 
 
 # ---------------------------------------------------------------- imr-rules check
