@@ -15,8 +15,9 @@
   found, and whether the parsed items and decisions agree. Skipped when pypdf
   is not installed (it is not a dependency).
 
-Both rates are reported as the whole run's average and as its best round: on a
-shared machine the best round is closer to what the code can do.
+Rates are given as the run's average, its best round, and per second of this
+process's CPU time: on a shared machine the last two are closer to what the
+code itself can do.
 
 The corpus is DIR, else $IMR_RULES_CORPUS, else `corpus/` in the repository or
 `../shared/corpus` beside it: a folder holding `real/` (.txt) and `dwc/` (.pdf).
@@ -54,25 +55,29 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
-def rounds(work: Sequence, step: Callable, at_least: int) -> tuple[int, float, float]:
-    """`step` over `work`, round after round, until `at_least` items: (items, seconds, best round's rate)."""
-    done, total, best = 0, 0.0, 0.0
+Timing = tuple[int, float, float, float]  # items, wall seconds, CPU seconds, best round (items/s)
+
+
+def rounds(work: Sequence, step: Callable, at_least: int) -> Timing:
+    """`step` over `work`, round after round, until `at_least` items."""
+    done, wall, cpu, best = 0, 0.0, 0.0, 0.0
     while done < at_least:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for item in work:
             step(item)
         elapsed = time.perf_counter() - start
+        cpu += time.process_time() - start_cpu
         done += len(work)
-        total += elapsed
+        wall += elapsed
         best = max(best, len(work) / elapsed)
-    return done, total, best
+    return done, wall, cpu, best
 
 
-def bench_text(texts: Sequence[str], at_least: int) -> tuple[int, float, float]:
+def bench_text(texts: Sequence[str], at_least: int) -> Timing:
     return rounds(texts, parse_letter, at_least)
 
 
-def bench_pdf(pdfs: Sequence[Path], at_least: int) -> tuple[int, float, float]:
+def bench_pdf(pdfs: Sequence[Path], at_least: int) -> Timing:
     return rounds(pdfs, read_letter, at_least)
 
 
@@ -141,16 +146,13 @@ def main() -> None:
     texts = [read_text(path) for path in txts] + [read_text(path) for path in pdfs]
     print(f"corpus: {len(txts)} text letters, {len(pdfs)} PDF letters; python {sys.version.split()[0]}")
 
-    rows = []
-    n, seconds, best = bench_text(texts, args.text_letters)
-    rows.append(("text (parse only)", n, seconds, best, peak_rss_mb()))
-    n, seconds, best = bench_pdf(pdfs, args.pdf_letters)
-    rows.append(("pdf (read+parse)", n, seconds, best, peak_rss_mb()))
+    rows = [("text (parse only)", *bench_text(texts, args.text_letters), peak_rss_mb())]
+    rows.append(("pdf (read+parse)", *bench_pdf(pdfs, args.pdf_letters), peak_rss_mb()))
 
     print(f"\n{'input':<20}{'letters':>9}{'seconds':>9}{'letters/s':>11}{'best round/s':>14}"
-          f"{'peak RSS MB':>13}")
-    for name, n, seconds, best, rss in rows:
-        print(f"{name:<20}{n:>9}{seconds:>9.2f}{n / seconds:>11.0f}{best:>14.0f}{rss:>13.1f}")
+          f"{'per CPU-s':>11}{'peak RSS MB':>13}")
+    for name, n, wall, cpu, best, rss in rows:
+        print(f"{name:<20}{n:>9}{wall:>9.2f}{n / wall:>11.0f}{best:>14.0f}{n / cpu:>11.0f}{rss:>13.1f}")
     peak = python_peak_kb(texts)
     print(f"\npeak Python allocations while parsing {len(texts)} letters once: {peak:.0f} KB")
 

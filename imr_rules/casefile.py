@@ -409,10 +409,12 @@ def _merge(extracted: CaseFacts | None, common: Written, per_item: list[Written]
     return CaseFacts(common=base_common, per_item=base_items)
 
 
-def _weeks_since_injury(facts: CaseFacts, as_of: date) -> None:
-    """Weeks from injury to the as-of date, unless the file or the note gave them."""
+def _weeks_since_injury(facts: CaseFacts, as_of: date, written: Written) -> None:
+    """Weeks from injury to the as-of date, unless the file gave them, or the note did from its own date."""
     injury = facts.common.get("injury_date")
-    if injury is None or "weeks_since_injury" in facts.common or not isinstance(injury.value, date):
+    if "weeks_since_injury" in written or injury is None or not isinstance(injury.value, date):
+        return
+    if "weeks_since_injury" in facts.common and "injury_date" not in written:
         return
     weeks = round((as_of - injury.value).days / 7, 1)
     if weeks >= 0:
@@ -498,7 +500,7 @@ def load_case(path: str | Path, *, note: str | Path | None = None, as_of: date |
         day, source = date.today(), "today"
     facts = _merge(extracted, common, per_item, len(items))
     facts.as_of = day
-    _weeks_since_injury(facts, day)
+    _weeks_since_injury(facts, day, common)
     return Case(file=str(path), title=spec.title, items=items, expected=[item.expect for item in spec.items],
                 facts=facts, as_of=day, as_of_source=source, note=note_source)
 

@@ -121,7 +121,7 @@ def parse_citation(line: str | None, decided: date | None = None) -> Citation:
     """
     text = " ".join((line or "").split())
     if not text:
-        return Citation.model_construct(family=SourceFamily.none_cited, parts=[], text="")
+        return Citation(family=SourceFamily.none_cited, parts=[], text="")
     parts: list[CitationPart] = []
     clauses = _CLAUSE.split(text)
     preamble, clauses = clauses[0], clauses[1:]
@@ -129,7 +129,7 @@ def parse_citation(line: str | None, decided: date | None = None) -> Citation:
         clauses = [preamble]
     for clause in clauses:
         parts.extend(_clause_parts(clause, decided))
-    return Citation.model_construct(family=_governing(parts, text), parts=parts, text=text)
+    return Citation(family=_governing(parts, text), parts=parts, text=text)
 
 
 def _part(
@@ -139,10 +139,7 @@ def _part(
     sections: list[str] | None = None,
     pages: list[tuple[int, int]] | None = None,
 ) -> CitationPart:
-    """A part built from values of the right types, so pydantic's validation is skipped (it is hot)."""
-    return CitationPart.model_construct(
-        family=family, chapter=chapter, sections=sections or [], pages=pages or [], text=text
-    )
+    return CitationPart(family=family, chapter=chapter, sections=sections or [], pages=pages or [], text=text)
 
 
 def _governing(parts: list[CitationPart], text: str) -> SourceFamily:

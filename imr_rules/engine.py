@@ -284,7 +284,7 @@ class Book:
         if found is None:
             found = build(NearMiss, **view.ref, failed=[self.failed(view.parts[i][0]) for i in failed],
                           to_change=_fill(view.to_change, words) if view.to_change else None)
-            if static and len(self._near) < 65536:
+            if static and len(self._near) < 4096:
                 self._near[key] = found
         return found
 

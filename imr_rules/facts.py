@@ -2294,6 +2294,11 @@ def _read_continuing(doc: _Doc, acc: _Acc, view: _ItemView, sents: list[int], rx
                 break
 
 
+# Words one of which every "benefit" or "no benefit" phrase contains.
+_BENEFIT_WORDS = ("improv", "benefit", "help", "relief", "better", "effective", "progress", "respond", "gain",
+                  "working", "happy", "satisf", "pain", "fail", "worse", "unsuccessful")
+
+
 def _read_response(doc: _Doc, acc: _Acc, view: _ItemView, sents: list[int]) -> None:
     """Whether the treatment already given helped: benefit words in sentences about the item."""
     rx = _rx()
@@ -2302,6 +2307,8 @@ def _read_response(doc: _Doc, acc: _Acc, view: _ItemView, sents: list[int]) -> N
                                      and not doc.skip[si + 1]
                                      and doc.outcome_scopes(si + 1) == [view.index]})
     for si in sents:
+        if not any(word in doc.texts[si] for word in _BENEFIT_WORDS):
+            continue
         for polarity, name in ((-1, "no_benefit"), (1, "benefit")):
             for m in doc.sentence_matches(rx[name], si):
                 status = _status(polarity, doc.ctx(si, m.start(), m.end()))
@@ -2391,20 +2398,23 @@ def _read_surgery(doc: _Doc, acc: _Acc, as_of: date | None) -> None:
 def _read_concurrent(doc: _Doc, acc: _Acc) -> None:
     """Other opioids, benzodiazepines and NSAIDs taken at the same time; drugs that raise GI risk."""
     rx = _rx()
+    norm = doc.norm
+    stops: dict[int, list[int]] = {}  # per sentence, where "discontinued", "failed", "tried" ... end
     found: dict[str, list[tuple[str, int]]] = {}
     for word in doc.drug_words():
         generic = _CANON.get(word, word)
-        i = doc.norm.find(word)
+        i = norm.find(word)
         while i >= 0:
             j = i + len(word)
             si = doc.index_at(i)
-            if (si is not None and not doc.skip[si] and (i == 0 or not doc.norm[i - 1].isalnum())
-                    and (j >= len(doc.norm) or not doc.norm[j].isalnum())):
-                s = doc.sents[si]
-                stopped = any(m.end() <= i for m in rx["stop_before_drug"].finditer(doc.norm, s.start, i))
-                if not stopped and doc.ctx(si, i, j, _NO_HYP) is Ctx.affirmed:
+            if (si is not None and not doc.skip[si] and (i == 0 or not norm[i - 1].isalnum())
+                    and (j >= len(norm) or not norm[j].isalnum())):
+                ends = stops.get(si)
+                if ends is None:
+                    ends = stops[si] = [m.end() for m in doc.sentence_matches(rx["stop_before_drug"], si)]
+                if not any(e <= i for e in ends) and doc.ctx(si, i, j, _NO_HYP) is Ctx.affirmed:
                     found.setdefault(generic, []).append((word, si))
-            i = doc.norm.find(word, j)
+            i = norm.find(word, j)
     scope = doc.case_scope()
     for fact, generics in _CLASS_GENERICS.items():
         hits = {g: v for g, v in found.items() if g in generics or g in _CLASS_WORDS[fact]}

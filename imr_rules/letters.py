@@ -247,7 +247,7 @@ class _Doc:
 
 
 _SPACES = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u3000][ \t\u00a0\u2000-\u200b\u202f\u3000]*| {2,}")
-_ODD_SPACE = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u3000]")
+_ODD_SPACES = "\t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u3000"
 _PAGE_MARK = re.compile(
     r"^(?:Page\s*\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?|-\s*\d{1,3}\s*-|\d{1,3}\s+of\s+\d{1,3})$", re.I
 )
@@ -276,7 +276,7 @@ def _prepare(text: str) -> _Doc:
         numbers.extend([first + offset for offset, line in enumerate(stripped) if line])
         lines.extend([line for line in stripped if line])
         first += len(raw) - 1
-    if not text.isascii() and _ODD_SPACE.search(text):
+    if not text.isascii() and any(space in text for space in _ODD_SPACES):  # faster than a regex
         lines = [_SPACES.sub(" ", line).strip() for line in lines]
     elif "  " in text or "\t" in text:
         lines = [" ".join(line.split()) if "  " in line or "\t" in line else line for line in lines]
@@ -461,6 +461,20 @@ _HEADER_WORDS = {
 }
 
 
+_US_DATE = re.compile(r"(\d\d)/(\d\d)/(\d{4})$")
+
+
+def _header_date(text: str) -> date | None:
+    """A header date: nearly always MM/DD/YYYY, read directly; any other form by the general reader."""
+    if match := _US_DATE.match(text):
+        month, day, year = (int(group) for group in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    return parse_date(text)
+
+
 def _header(text: str) -> dict[str, object]:
     """The fields of the block above the first heading (the DWC letters' case header)."""
     found: dict[str, object] = {}
@@ -476,7 +490,7 @@ def _header(text: str) -> dict[str, object]:
             found[name] = value.upper()
         elif name == "priority":
             found[name] = value.capitalize()
-        elif (parsed := parse_date(value)) is not None:
+        elif (parsed := _header_date(value)) is not None:
             found[name] = parsed
     return found
 

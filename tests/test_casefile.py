@@ -221,3 +221,14 @@ def test_the_schema_rejects_what_the_reader_rejects():
     assert not validator.is_valid({"items": ["x"], "facts": {"functional_improvement": "somewhat"}})
     assert not validator.is_valid({"itmes": ["x"]})
     assert validator.is_valid({"items": [{"text": "x", "expect": "Upheld", "days_supply": 10}]})
+
+
+def test_an_injury_date_in_the_file_reckons_the_weeks_since_injury_afresh(tmp_path):
+    case = load_case(write(tmp_path, """
+as_of: 2015-03-02
+injury_date: 2015-02-02
+note: "Visit 03/02/2015. Injured at work on 01/05/2014, with low back pain since."
+items: ["Diazepam 5 mg #10"]
+"""))
+    assert value(case, "injury_date") == date(2015, 2, 2)
+    assert value(case, "weeks_since_injury") == 4

@@ -72,9 +72,10 @@ def test_flags_are_one_bool_per_member_tested(catalogue):
 
 
 def test_text_is_compared_case_folded_and_dates_as_day_numbers(catalogue):
-    expr, enc = compiled(AllOf((leaf("item.generic", "==", "diazepam"), leaf("as_of", ">=", date(2016, 7, 29)))),
-                         catalogue)
-    assert expr == {"$and": [{"item_generic": "diazepam"}, {"$gte": {"as_of": float(date(2016, 7, 29).toordinal())}}]}
+    change = date(2016, 7, 29)
+    both = AllOf((leaf("item.generic", "==", "diazepam"), leaf("as_of", ">=", change)))
+    expr, enc = compiled(both, catalogue)
+    assert expr == {"$and": [{"item_generic": "diazepam"}, {"$gte": {"as_of": float(change.toordinal())}}]}
     assert enc.encode({"item.generic": "Diazepam", "as_of": date(2017, 1, 1)}) == {
         "item_generic": "diazepam", "as_of": float(date(2017, 1, 1).toordinal())}
 
@@ -121,8 +122,8 @@ def _durable(code: str) -> subprocess.CompletedProcess:
         def act(name):
             return lambda c: fired.append(name)
     """)
-    return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=120)
 
 
 def test_the_widest_ruleset_the_caps_allow_loads_and_fires():
@@ -132,8 +133,9 @@ def test_the_widest_ruleset_the_caps_allow_loads_and_fires():
         rules = {{}}
         for r in range({rules}):
             branches = [{{"$gt": {{f"x{{w}}": float(r * 1000 + w)}}}} for w in range({MAX_OPERANDS})]
-            rules[f"r{{r}}"] = {{"all": [{{"m": {{"$and": [{{"$gte": {{"as_of": 1.0}}}}, {{"$lte": {{"as_of": 9.0}}}},
-                                                  {{"$or": branches}}]}}}}], "run": act(f"r{{r}}")}}
+            dates = [{{"$gte": {{"as_of": 1.0}}}}, {{"$lte": {{"as_of": 9.0}}}}]
+            condition = {{"$and": [*dates, {{"$or": branches}}]}}
+            rules[f"r{{r}}"] = {{"all": [{{"m": condition}}], "run": act(f"r{{r}}")}}
         host = Host({{"t": rules}})
         host.assert_fact("t", {{"sid": "s", "id": 1, "as_of": 5.0, "x3": 2003.5}})
         print(sorted(fired))
@@ -185,14 +187,17 @@ def test_the_leaf_types_of_the_catalogue_are_all_compilable(catalogue):
         if spec.type == FactType.tristate:
             tests = [Leaf(spec.name, "documented", ftype=spec.type)]
         elif spec.type == FactType.flags:
-            tests = [Leaf(spec.name, "contains", "x", ftype=spec.type), Leaf(spec.name, "present", ftype=spec.type)]
+            tests = [Leaf(spec.name, "contains", "x", ftype=spec.type),
+                     Leaf(spec.name, "present", ftype=spec.type)]
         elif spec.type in (FactType.number, FactType.date):
             value = date(2016, 1, 1) if spec.type == FactType.date else 1.0
             tests = [Leaf(spec.name, op, value, ftype=spec.type) for op in ("==", "!=", "<", "<=", ">", ">=")]
         elif spec.type == FactType.bool:
-            tests = [Leaf(spec.name, "==", True, ftype=spec.type), Leaf(spec.name, "!=", False, ftype=spec.type)]
+            tests = [Leaf(spec.name, "==", True, ftype=spec.type),
+                     Leaf(spec.name, "!=", False, ftype=spec.type)]
         else:
-            tests = [Leaf(spec.name, "in", ("a", "b"), ftype=spec.type), Leaf(spec.name, "!=", "a", ftype=spec.type)]
+            tests = [Leaf(spec.name, "in", ("a", "b"), ftype=spec.type),
+                     Leaf(spec.name, "!=", "a", ftype=spec.type)]
         for test in tests:
             for negate in (False, True):
                 assert compiled(NotOf(test) if negate else test, catalogue)[0]

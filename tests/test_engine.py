@@ -17,8 +17,8 @@ from imr_rules.errors import InputError
 from imr_rules.facts import CaseFacts, Evidence, FactValue
 from imr_rules.items import RequestedItem
 from imr_rules.letters import Decision, SourceFamily
-from imr_rules.rulebook import Rulebook, load_rulebook, parse_leaf, read_topic_keys, rule_from_data
 from imr_rules.paths import rules_dir
+from imr_rules.rulebook import Rulebook, load_rulebook, parse_leaf, read_topic_keys, rule_from_data
 
 SPRING_2014 = date(2014, 5, 1)
 
@@ -28,8 +28,8 @@ def facts(**values):
 
 
 def benzo(**fields):
-    return RequestedItem(text=fields.pop("text", "Valium 10 mg #60"), topic="benzodiazepines", generic="diazepam",
-                         drug_class="benzodiazepine", **fields)
+    return RequestedItem(text=fields.pop("text", "Valium 10 mg #60"), topic="benzodiazepines",
+                         generic="diazepam", drug_class="benzodiazepine", **fields)
 
 
 @pytest.fixture(scope="module", params=["durable", "reference"])
@@ -44,7 +44,9 @@ def engine(request):
 def _resolved(text):
     leaf = parse_leaf(text)
     spec = load_catalogue().spec(leaf.fact)
-    value = float(leaf.value) if isinstance(leaf.value, int) and not isinstance(leaf.value, bool) else leaf.value
+    value = leaf.value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
     return type(leaf)(leaf.fact, leaf.op, value, ftype=spec.type)
 
 
@@ -108,7 +110,8 @@ def test_a_fact_of_the_wrong_type_is_an_input_error_naming_it(engine):
 
 
 def test_fired_rules_carry_citation_values_and_evidence(engine):
-    case = CaseFacts(common={"weeks_of_use": FactValue(value=26, evidence=[Evidence(text="on Valium since 2013")])})
+    said = Evidence(text="on Valium since 2013")
+    case = CaseFacts(common={"weeks_of_use": FactValue(value=26, evidence=[said])})
     prediction = evaluate(case, [benzo(days_supply=30)], SPRING_2014, engine)[0]
     assert prediction.deciding_rule == "benzodiazepines-beyond-four-weeks"
     deciding = prediction.fired[0]
@@ -171,7 +174,8 @@ def _rule(rule_id, effect, when, source="MTUS Chronic Pain 2009", **extra):
     if source == "MTUS Chronic Pain 2009":
         citation["pages"] = "24"
     data = {"id": rule_id, "title": rule_id, "citation": citation, "in_force": {"from": "2009-07-18"},
-            "when": when, "effect": effect, "because": f"{rule_id} decides.", "to_change": "something", **extra}
+            "when": when, "effect": effect, "because": f"{rule_id} decides.", "to_change": "something",
+            **extra}
     return rule_from_data(data, "benzodiazepines")
 
 
@@ -216,7 +220,8 @@ def test_precedence_decides_between_rules_that_fire(precedence_engine, case, fir
 
 
 def test_a_specific_exception_overrides_the_general_prohibition(precedence_engine):
-    prediction = evaluate(facts(diagnoses=["spasm"]), [benzo(days_supply=5)], SPRING_2014, precedence_engine)[0]
+    case = facts(diagnoses=["spasm"])
+    prediction = evaluate(case, [benzo(days_supply=5)], SPRING_2014, precedence_engine)[0]
     assert (prediction.deciding_rule, prediction.outcome) == ("exception-yes", Decision.overturned)
     general = next(rule for rule in prediction.fired if rule.id == "general-no")
     assert general.overridden_by == "exception-yes"
