@@ -74,6 +74,7 @@ from imr_rules.rulebook import (
 )
 
 DEFAULT_SESSIONS = 4
+HANDLED, NOT_HANDLED, OBSERVED, DEFERRED = 0, 1, 2, 3  # result codes of durable-rules' assert and retract
 MAX_SESSIONS = 256  # fresh session ids allowed before the host is rebuilt (durable-rules holds ~1,024)
 
 
@@ -309,18 +310,30 @@ def book_for(rulebook: Rulebook) -> Book:
 
 
 def environment(
-    book: Book, topic: str, item: RequestedItem, facts: Mapping[str, FactValue], as_of: date
+    book: Book, topic: str, item: RequestedItem, facts: Mapping[str, FactValue], as_of: date,
+    shared: dict[str, tuple[FactValue, Any]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(values to compare, values to show) for the facts the topic's rules read.
 
-    A value of the wrong type is an InputError naming the fact and what it allows.
+    `shared` keeps the values already checked for other items of the same case (the
+    case's common facts are the same objects for every item). A value of the wrong
+    type is an InputError naming the fact and what it allows.
     """
     env: dict[str, Any] = {}
     shown: dict[str, Any] = {}
+    shared = {} if shared is None else shared
     for name, spec, kind, how in book.facts[topic]:
         if how == "case":
             found = facts.get(name)
-            value: Any = normalize(spec, found.value) if found is not None else None
+            if found is None:
+                value: Any = None
+            else:
+                known = shared.get(name)
+                if known is not None and known[0] is found:
+                    value = known[1]
+                else:
+                    value = normalize(spec, found.value)
+                    shared[name] = (found, value)
         elif how == "item":
             raw = getattr(item, spec.item_field, None)
             if isinstance(raw, StrEnum):
@@ -560,24 +573,26 @@ def _quiet_host_class() -> type:
 class DurableEngine:
     """The compiled rulesets, run in durable-rules with facts asserted and retracted on reused sessions.
 
-    The rulesets are created from their JSON definitions by `durable.engine` (a Host without
-    its background threads), and facts are asserted and retracted through its `Ruleset`
-    objects. A rule's action would only note the rule's name, so the queued actions are
-    drained with the engine's own start/complete calls instead of the Host's action
-    machinery, which builds a closure and writes the session state back for each one: the
-    same rules fire, three times faster (measured with benchmarks/bench_engine.py).
+    The rulesets are created from their JSON definitions by `durable.engine` (a Host
+    without its background threads). Each item then goes to its topic's ruleset through
+    the core calls that `durable.engine.Ruleset` wraps, as one JSON text that serves for
+    both the assertion and the retraction: `assert_fact`, then `start_action_for_state` /
+    `complete_and_start_action` to take the rules that fired (an action would only note
+    its rule's name, so the Host's action machinery, which builds a closure and writes
+    the session back for every action, is skipped), then `retract_fact`. Result code 1
+    is what `Ruleset` raises MessageNotHandledException for: no rule matched, and the
+    fact was not kept. The same rules fire; an item costs a third of the time
+    (benchmarks/bench_engine.py).
     """
 
     name = "durable-rules"
 
     def __init__(self, rulebook: Rulebook, sessions: int = DEFAULT_SESSIONS) -> None:
         import durable_rules_engine
-        from durable.engine import MessageNotHandledException
 
         self.rulebook = rulebook
         self.compiled: dict[str, CompiledRuleset] = compile_rulebook(rulebook)
         self._core = durable_rules_engine
-        self._not_handled = MessageNotHandledException
         self._size = max(1, sessions)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -599,7 +614,7 @@ class DurableEngine:
         definitions = {topic: c.with_actions(action_for) for topic, c in self.compiled.items()}
         if definitions:
             self._host.register_rulesets(definitions)
-        self._rulesets = {topic: self._host.get_ruleset(topic) for topic in definitions}
+        self._handles = {topic: self._host.get_ruleset(topic)._handle for topic in definitions}
         self._sessions = [f"s{n}" for n in range(self._size)]
         self._fresh = itertools.count(self._size)
         self._turn = 0
@@ -616,10 +631,9 @@ class DurableEngine:
         else:
             self._sessions[index] = f"s{number}"
 
-    def _drain(self, ruleset: Any, state: int) -> set[str]:
+    def _drain(self, handle: int, state: int) -> set[str]:
         """Take every action queued for the session: the names of the rules that fired."""
         fired: set[str] = set()
-        handle = ruleset._handle
         result = self._core.start_action_for_state(handle, state)
         pending = result[1] if result else None
         while pending:
@@ -628,20 +642,24 @@ class DurableEngine:
         return fired
 
     def _run(self, topic: str, message: dict[str, Any]) -> frozenset[str]:
-        ruleset = self._rulesets[topic]
+        handle = self._handles[topic]
         index = self._turn
         self._turn = (self._turn + 1) % len(self._sessions)
         message["sid"] = self._sessions[index]
         message["id"] = next(self._ids)
-        try:
-            state = ruleset.assert_fact(message)
-        except self._not_handled:
+        text = json.dumps(message, ensure_ascii=False)
+        code, state = self._core.assert_fact(handle, text)[:2]
+        if code == DEFERRED:  # as durable.engine.Ruleset reads it
+            state = 0
+        if code == NOT_HANDLED:
             return frozenset()  # no rule matched: durable-rules did not keep the fact
-        fired = self._drain(ruleset, state)
+        if code == OBSERVED:
+            raise EngineError(f"durable-rules had already seen fact {message['id']}")
+        fired = self._drain(handle, state)
         try:
-            self._drain(ruleset, ruleset.retract_fact(message))
-        except self._not_handled:
-            pass
+            code, state = self._core.retract_fact(handle, text)[:2]
+            if code == HANDLED:
+                self._drain(handle, state)
         except Exception:  # noqa: BLE001 - the answer stands; the session is spoiled
             self._retire(index)
         return frozenset(fired)
@@ -810,7 +828,7 @@ def _used_facts(view: RuleView, shown: Mapping[str, Any], facts: Mapping[str, Fa
 
 
 def predict_item(engine: Engine, facts: CaseFacts, index: int, item: RequestedItem, as_of: date,
-                 book: Book | None = None) -> Prediction:
+                 book: Book | None = None, shared: dict | None = None) -> Prediction:
     """The prediction for one item (a failing engine gives an item with `error`, not an exception).
 
     Near misses are the rules of the item's topic, in force and applying to the item
@@ -826,7 +844,7 @@ def predict_item(engine: Engine, facts: CaseFacts, index: int, item: RequestedIt
     if topic is None or topic not in book.order:
         return build(Prediction, **base)
     merged = facts.for_item(index)
-    env, shown = environment(book, topic, item, merged, as_of)
+    env, shown = environment(book, topic, item, merged, as_of, shared)
     try:
         keys = engine.fire(topic, env)
     except EngineError as err:
@@ -871,7 +889,8 @@ def evaluate(facts: CaseFacts, items: list[RequestedItem], as_of: date | None = 
     engine = engine or default_engine()
     day = as_of or facts.as_of or date.today()
     book = book_for(engine.rulebook)
-    return [predict_item(engine, facts, i, item, day, book) for i, item in enumerate(items)]
+    shared: dict[str, tuple[FactValue, Any]] = {}
+    return [predict_item(engine, facts, i, item, day, book, shared) for i, item in enumerate(items)]
 
 
 # ---------------------------------------------------------------- engines side by side

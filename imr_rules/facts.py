@@ -1515,6 +1515,8 @@ def _kinds_in(norm: str, start: int, end: int, keys: set[str], prefix: str = "ki
 
 
 def _view(index: int, item: RequestedItem) -> _ItemView:
+    """What to look for about an item: its drug's names (brand, generic, class) or its kind of treatment,
+    modality and body parts. Uses the parsed fields; for a bare item, reads them off its text."""
     rx = _rx()
     text = normalize(item.text)
     keys = set(_KEY_RX.findall(text))
@@ -1522,8 +1524,8 @@ def _view(index: int, item: RequestedItem) -> _ItemView:
     if kind == "other":
         found = set(_kinds_in(text, 0, len(text), keys))
         kind = next((k for k in _KIND_ORDER if k in found), "other")
-        if kind == "other" and (_DRUG_MARKERS.search(text) or any(w in _CANON
-                                                                  for w in _WORD_RX.findall(text))):
+        drug_word = any(w in _CANON for w in _WORD_RX.findall(text))
+        if kind == "other" and (drug_word or _DRUG_MARKERS.search(text)):
             kind = "drug"
     is_drug = kind == "drug"
     names: list[str] = []
@@ -1567,6 +1569,15 @@ def _view(index: int, item: RequestedItem) -> _ItemView:
 
 _DOC_RANK: dict[str, int] = {"summary": 0, "note": 0, "case_file": 0, "header": 0, "derived": 0, "item": 1,
                              "rationale": 2}
+
+
+@cache
+def _role_stems(name: str) -> tuple[str, ...]:
+    """The words the role patterns (conclusion, guideline, anchor) start with."""
+    words = first_words(_PATTERNS[name])
+    if words is None:
+        raise ValueError(f"{name}: every alternative must start with a word")
+    return tuple(sorted(words))
 
 
 @cache
@@ -1629,10 +1640,10 @@ class _Doc:
             skip[si] = True
         if self.source != "rationale":
             return skip
-        concluding = set(self._find_all(rx["conclusion"]))
-        guideline = set(self._find_all(rx["guideline"]))
-        anchored = set(self._find_all(rx["anchor"]))
-        weak = set(self._find_all(rx["weak_anchor"]))
+        concluding = set(self._find_all(rx["conclusion"], _role_stems("conclusion")))
+        guideline = set(self._find_all(rx["guideline"], _role_stems("guideline")))
+        anchored = set(self._find_all(rx["anchor"], _role_stems("anchor")))
+        weak = set(self._find_all(rx["weak_anchor"], _role_stems("weak_anchor")))
         kept_before = False
         for si, s in enumerate(self.sents):
             start_m = rx["conclusion_start"].match(self.norm, s.start, s.end)
@@ -2277,10 +2288,21 @@ def _refill_requests(doc: _Doc, si: int) -> list[tuple[int, int]]:
     return [m.span() for m in doc.sentence_matches(_rx()["item_refills"], si)]
 
 
+# Words one of which every phrase of continuing or stopping a treatment contains.
+_CONTINUING_WORDS = (
+    "refill", "renew", "continu", "ongoing", "current", "medication", "meds", "taking", "using", " on",
+    "receiv", "attend", "undergo", "ran out", "running out", "additional", "further", "extend", "extension",
+    "repeat", "another", "second", "has had", "complet", "underw", "finish", "tried", "to date", "prior",
+    "previous", "past", "history", "used", "stopped", "no longer", "weaned", "ceased",
+)
+
+
 def _read_continuing(doc: _Doc, acc: _Acc, view: _ItemView, sents: list[int], rx: re.Pattern[str]) -> None:
     """Whether the request continues a treatment under way: a refill, 'current medications include', ..."""
     stopped = _rx()["stopped"]
     for si in sents:
+        if not any(word in doc.texts[si] for word in _CONTINUING_WORDS):
+            continue
         asked = _refill_requests(doc, si)
         for m in doc.sentence_matches(rx, si):
             if any(a <= m.start() < b for a, b in asked):
@@ -2501,7 +2523,7 @@ def _read(doc: _Doc, acc: _Acc, as_of: date | None) -> None:
 # =====================================================================================
 
 
-def _derive(acc: _Acc, views: list[_ItemView], as_of: date | None) -> None:
+def _derive(acc: _Acc, as_of: date | None) -> None:
     """Facts that follow from what was read: time since injury, red flags from diagnoses, and the like."""
     obs = acc.obs
 
@@ -2601,7 +2623,7 @@ def extract_facts(text: str, items: list[RequestedItem] | None = None, *, source
     items = list(items or [])
     views = [_view(i, item) for i, item in enumerate(items)]
     acc, as_of, evidence = _read_summary(text, source, views, items, as_of)
-    _derive(acc, views, as_of)
+    _derive(acc, as_of)
     return _build(acc, len(items), as_of, evidence)
 
 
@@ -2652,7 +2674,7 @@ def facts_from_letter(letter: Letter, mode: Mode) -> tuple[list[RequestedItem], 
         acc.obs[(None, "injury_date")] = [_Obs(letter.date_of_injury, (-1, 0), Evidence.model_construct(
             text=f"Date of Injury: {letter.date_of_injury.isoformat()}", source="header", start=None,
             end=None))]
-    _derive(acc, views, as_of)
+    _derive(acc, as_of)
     facts = _build(acc, len(items), as_of, evidence)
     if mode == "fidelity":
         for i, letter_item in enumerate(letter.items):
@@ -2666,7 +2688,7 @@ def _rationale_facts(rationale: str, views: list[_ItemView], index: int, as_of: 
     """Facts the reviewer's rationale states about item `index` (decision sentences removed)."""
     acc = _Acc()
     _read(_Doc(rationale, "rationale", views, forced=index), acc, as_of)
-    _derive(acc, views, as_of)
+    _derive(acc, as_of)
     built = _build(acc, len(views), None, None)
     return built.per_item[index]
 

@@ -6,6 +6,10 @@ where a soft hyphen was). Patterns read `normalize(text)`, which is lower-case
 and has every whitespace character turned into a plain space *without
 changing the length*, so a span found in the normal form is the same span in
 the source text and evidence can point at the letter itself.
+
+Patterns for the normal form are written with single spaces (`spaced`), and can
+be split into their alternatives and the words those start with
+(`alternatives`, `first_words`), so that a pattern is tried only where it can match.
 """
 
 from __future__ import annotations

@@ -351,7 +351,8 @@ def test_a_bare_remainder_takes_its_topic_from_the_whole_request():
         ("H-wave unit purchase", ItemKind.dme, "h_wave", "H-wave"),
         ("Lumbar epidural steroid injection at L5-S1", ItemKind.injection, "epidural_steroid_injection",
          "epidural steroid injection"),
-        ("Bilateral L4-5 medial branch blocks", ItemKind.injection, "facet_injections", "medial branch block"),
+        ("Bilateral L4-5 medial branch blocks", ItemKind.injection, "facet_injections",
+         "medial branch block"),
         ("Trigger point injections x4 to the trapezius", ItemKind.injection, "trigger_point_injections",
          "trigger point injection"),
         ("Spinal cord stimulator trial", ItemKind.surgery, "spinal_cord_stimulator",
@@ -362,6 +363,120 @@ def test_a_bare_remainder_takes_its_topic_from_the_whole_request():
 def test_procedures_are_classified(text, kind, topic, modality):
     item = parse_item(text)
     assert (item.kind, item.topic, item.modality) == (kind, topic, modality)
+
+
+# Every device, test or service a rule picks out by item.modality, in words of our own.
+@pytest.mark.parametrize(
+    ("text", "kind", "topic", "modality"),
+    [
+        # passive modalities in the clinic
+        ("Cervical traction, 8 sessions", ItemKind.physical_therapy, "passive_modalities", "traction"),
+        ("Spinolator sessions twice weekly", ItemKind.physical_therapy, "passive_modalities", "traction"),
+        ("Hot/cold packs 2x3 to the neck", ItemKind.physical_therapy, "passive_modalities", "heat/cold"),
+        ("Ice and heat to the shoulder, 6 visits", ItemKind.physical_therapy, "passive_modalities",
+         "heat/cold"),
+        ("Moist heat packs, 4 sessions", ItemKind.physical_therapy, "passive_modalities", "heat/cold"),
+        ("Far infrared treatment to the back", ItemKind.physical_therapy, "passive_modalities", "infrared"),
+        ("Therapeutic ultrasound to the elbow x6", ItemKind.physical_therapy, "passive_modalities",
+         "therapeutic ultrasound"),
+        ("Ultrasound therapy for the wrist", ItemKind.physical_therapy, "passive_modalities",
+         "therapeutic ultrasound"),
+        ("LLLT to both wrists, 10 sessions", ItemKind.physical_therapy, "passive_modalities", "laser"),
+        ("Cold laser therapy for the knee", ItemKind.physical_therapy, "passive_modalities", "laser"),
+        ("Low level laser treatment, right shoulder", ItemKind.physical_therapy, "passive_modalities",
+         "laser"),
+        ("ESWT x3 for the left heel", ItemKind.physical_therapy, "passive_modalities", "shockwave"),
+        ("Extracorporeal shock wave therapy, shoulder", ItemKind.physical_therapy, "passive_modalities",
+         "shockwave"),
+        ("Massage therapy once a week for 4 weeks", ItemKind.physical_therapy, "passive_modalities",
+         "massage"),
+        # equipment
+        ("LSO brace purchase", ItemKind.dme, "dme", "lumbar support"),
+        ("Lumbar brace for the low back", ItemKind.dme, "dme", "lumbar support"),
+        ("Back support belt", ItemKind.dme, "dme", "lumbar support"),
+        ("Right knee hinged brace", ItemKind.dme, "dme", "brace"),
+        ("Thumb spica splint, left", ItemKind.dme, "dme", "brace"),
+        ("Knee immobilizer", ItemKind.dme, "dme", "brace"),
+        ("Contour neck pillow", ItemKind.dme, "dme", "pillow"),
+        ("Shoulder sling with abduction pillow", ItemKind.dme, "dme", "sling"),
+        ("Motorized scooter purchase", ItemKind.dme, "dme", "mobility aid"),
+        ("Front-wheeled walker", ItemKind.dme, "dme", "mobility aid"),
+        ("Pair of forearm crutches", ItemKind.dme, "dme", "mobility aid"),
+        ("Single point cane", ItemKind.dme, "dme", "mobility aid"),
+        ("Manual wheelchair rental", ItemKind.dme, "dme", "mobility aid"),
+        ("Standing desk for the office", ItemKind.dme, "dme", "ergonomic equipment"),
+        ("Ergonomic chair with lumbar adjustment", ItemKind.dme, "dme", "ergonomic equipment"),
+        ("Box of nitrile gloves", ItemKind.dme, "dme", "supplies"),
+        ("Incontinence supplies, one month", ItemKind.dme, "dme", "supplies"),
+        ("Hearing aid for the right ear", ItemKind.dme, "dme", "hearing aid"),
+        ("Heating pad", ItemKind.dme, "dme", "heat or cold device"),
+        ("Heat/cold therapy unit rental", ItemKind.dme, "dme", "cold therapy unit"),
+        # psychological services
+        ("Biofeedback training, 6 sessions", ItemKind.psych, "psychological_treatment", "biofeedback"),
+        ("Psych eval before the stimulator trial", ItemKind.psych, "psychological_treatment",
+         "psychological evaluation"),
+        ("Psychological clearance for an implant", ItemKind.psych, "psychological_treatment",
+         "psychological evaluation"),
+        ("Psychiatric consultation", ItemKind.psych, "psychological_treatment", "psychological evaluation"),
+        ("Psychological evaluation followed by 6 sessions of CBT", ItemKind.psych, "psychological_treatment",
+         None),
+        # electrical stimulation other than TENS
+        ("H wave device, 30 day home trial", ItemKind.dme, "h_wave", "H-wave"),
+        ("Interferential stimulator rental", ItemKind.dme, "h_wave", "interferential"),
+        ("Inferential unit for home use", ItemKind.dme, "h_wave", "interferential"),
+        ("NMES unit purchase", ItemKind.dme, "h_wave", "NMES"),
+        ("Neuromuscular electrical stimulator for the thigh", ItemKind.dme, "h_wave", "NMES"),
+        ("LINT, 3 sessions", ItemKind.dme, "h_wave", "hyperstimulation analgesia"),
+        ("Hyperstimulation analgesia to the low back", ItemKind.dme, "h_wave", "hyperstimulation analgesia"),
+        # physical therapy
+        ("Aquatic therapy 2 times a week for 4 weeks", ItemKind.physical_therapy, "physical_therapy",
+         "aquatic therapy"),
+        ("Pool therapy for the knees, 8 visits", ItemKind.physical_therapy, "physical_therapy",
+         "aquatic therapy"),
+        ("Work hardening program, 10 sessions", ItemKind.physical_therapy, "physical_therapy",
+         "work conditioning"),
+        ("Work conditioning 3x4", ItemKind.physical_therapy, "physical_therapy", "work conditioning"),
+        # surgery add-ons, clearance and pre-operative tests
+        ("Assistant surgeon for the fusion", ItemKind.surgery, "surgery", "surgical assistant"),
+        ("Surgical assist, one", ItemKind.surgery, "surgery", "surgical assistant"),
+        ("Preop medical clearance with internist", ItemKind.office_visit, "office_visits",
+         "medical clearance"),
+        ("Pre-op H&P", ItemKind.office_visit, "office_visits", "medical clearance"),
+        ("Consultation with a spine surgeon", ItemKind.office_visit, "office_visits",
+         "surgical consultation"),
+        ("Surgical consult for the shoulder", ItemKind.office_visit, "office_visits",
+         "surgical consultation"),
+        ("Preoperative complete blood count", ItemKind.lab, "labs", "CBC"),
+        ("CMP before surgery", ItemKind.lab, "labs", "metabolic panel"),
+        ("Chem panel, pre-op", ItemKind.lab, "labs", "metabolic panel"),
+        ("PT/INR pre-operatively", ItemKind.lab, "labs", "coagulation studies"),
+        ("Coagulation studies", ItemKind.lab, "labs", "coagulation studies"),
+        ("12-lead ECG", ItemKind.lab, "labs", "EKG"),
+        ("Electrocardiogram before anesthesia", ItemKind.lab, "labs", "EKG"),
+        ("Lab work", ItemKind.lab, "labs", None),
+        # functional tests other than an FCE
+        ("Computerized range of motion testing", ItemKind.other, "functional_testing",
+         "range of motion testing"),
+        ("ROM testing of the lumbar spine", ItemKind.other, "functional_testing", "range of motion testing"),
+        ("Grip strength testing with a dynamometer", ItemKind.other, "functional_testing",
+         "grip strength testing"),
+        ("Jamar dynamometer testing, both hands", ItemKind.other, "functional_testing",
+         "grip strength testing"),
+        ("FCE before return to work", ItemKind.other, "functional_testing", None),
+    ],
+)
+def test_the_device_test_or_service_rules_pick_out_is_the_modality(text, kind, topic, modality):
+    item = parse_item(text)
+    assert (item.kind, item.topic, item.modality) == (kind, topic, modality)
+
+
+def test_the_therapy_counts_still_read_with_a_named_modality():
+    item = parse_item("Cold laser therapy 2 times a week for 3 weeks, right wrist")
+    assert (item.modality, item.sessions, item.body_parts) == ("laser", 6, ["wrist"])
+    pool = parse_item("Post-op aquatic therapy, 12 visits")
+    assert (pool.topic, pool.modality, pool.sessions) == (
+        "postsurgical_physical_medicine", "aquatic therapy", 12
+    )
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,32 @@ def test_no_procedure_phrase_is_listed_twice():
     assert len(phrases) == len(set(phrases))
 
 
+def _modalities_the_rules_name() -> tuple[set[str], list[set[str]]]:
+    """Values rules compare item.modality with, and each applies_to modality list, casefolded as compared."""
+    from imr_rules.rulebook import leaves, load_rulebook
+
+    tested: set[str] = set()
+    lists: list[set[str]] = []
+    for rule in load_rulebook().rules:
+        if rule.applies_to.modality:
+            lists.append({m.casefold() for m in rule.applies_to.modality})
+        for leaf in leaves(rule.when):
+            if leaf.fact == "item.modality" and leaf.value is not None:
+                values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
+                tested.update(str(v).casefold() for v in values)
+    return tested, lists
+
+
+def test_every_modality_a_rule_tests_is_one_the_lexicon_gives():
+    produced = {entry.modality.casefold() for entry in procedure_lexicon().procedures if entry.modality}
+    tested, lists = _modalities_the_rules_name()
+    assert tested, "no rule tests item.modality: the rulebook was not read"
+    missing = sorted(tested - produced)
+    assert not missing, f"modalities rules test that no lexicon entry gives: {missing}"
+    unreachable = [sorted(names) for names in lists if not names & produced]
+    assert not unreachable, f"applies_to modality lists no lexicon entry can match: {unreachable}"
+
+
 def test_body_parts_are_the_values_the_fact_catalogue_declares():
     facts = load_yaml_file(data_file("facts.yaml"))["facts"]
     declared = next(fact["values"] for fact in facts if fact["name"] == "item.body_parts")
