@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(letter.app, name="letter", help="Read IMR Final Determination Letters.")
 app.add_typer(rules.app, name="rules", help="Lint, test, list and show guideline rules.")
-app.add_typer(case.app, name="case", help="Case files: their schema.")
+app.add_typer(case.app, name="case", help="Case files: schemas and the facts they may hold.")
 app.add_typer(corpus.app, name="corpus", help="Evaluate the rules on folders of real letters.")
 for register in (case.register_top_level,):
     register(app)
