@@ -17,7 +17,9 @@ from imr_rules.results import ItemResult
 Mode = Literal["prediction", "fidelity"]
 
 
-def predict_letter_items(letter: Letter, mode: Mode = "prediction", as_of: date | None = None) -> list[Prediction]:
+def predict_letter_items(
+    letter: Letter, mode: Mode = "prediction", as_of: date | None = None
+) -> list[Prediction]:
     """Predictions for every item of a letter, with the guidelines in force on `as_of`.
 
     `as_of` defaults to the letter's decision date, then to the latest clinical date
