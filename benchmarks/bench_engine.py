@@ -6,7 +6,7 @@ each item padded with random values of other catalogue facts. Each engine evalua
 the same cases; `fire` alone (the engine's share, without explanations) is timed
 too. Target: >= 2,000 cases/s on one core, p99 of one case < 5 ms.
 
-    .venv/bin/python benchmarks/bench_engine.py [--cases 5000] [--seed 7]
+    .venv/bin/python benchmarks/bench_engine.py [--cases 5000] [--rounds 3] [--seed 7]
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ def time_fire(engine: Engine, rulebook: Rulebook, cases: list) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3, help="Best of this many rounds (the CPU is shared)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -106,12 +107,13 @@ def main() -> None:
     cases = [make_case(rng, pool, extra) for _ in range(args.cases)]
     engines: list[Engine] = [DurableEngine(rulebook), ReferenceEngine(rulebook)]
     print(f"{args.cases} cases x 3 items x 10 facts; {len(rulebook.rules)} rule versions in "
-          f"{len(rulebook.by_topic)} topics")
-    print("cases/s: wall clock, and by CPU time of this process (the figure for one core on a busy machine)")
+          f"{len(rulebook.by_topic)} topics; best of {args.rounds} rounds")
+    print("cases/s by the wall clock and by this process's CPU time; latency of one case")
     print(f"{'engine':<15} {'cases/s':>9} {'CPU':>9} {'p50 ms':>8} {'p99 ms':>8} {'fire() items/s':>15}")
     for engine in engines:
-        rate, cpu_rate, latencies = time_evaluate(engine, cases)
-        fire_rate = time_fire(engine, rulebook, cases)
+        rounds = [time_evaluate(engine, cases) for _ in range(args.rounds)]
+        rate, cpu_rate, latencies = max(rounds, key=lambda r: r[0])
+        fire_rate = max(time_fire(engine, rulebook, cases) for _ in range(args.rounds))
         cuts = statistics.quantiles(latencies, n=100)
         p50, p99 = cuts[49] * 1000, cuts[98] * 1000
         row = f"{engine.name:<15} {rate:>9,.0f} {cpu_rate:>9,.0f} {p50:>8.3f} {p99:>8.3f}"

@@ -165,13 +165,19 @@ def _date(spec: FactSpec, value: Any) -> date:
     raise _Bad(f"expected an ISO date (YYYY-MM-DD), got {value!r}")
 
 
+@cache
+def _spellings(values: tuple[str, ...]) -> dict[str, str]:
+    """Each allowed value by its case-folded spelling (a fact may have dozens: a lookup, not a scan)."""
+    return {allowed.casefold(): allowed for allowed in values}
+
+
 def _choice(spec: FactSpec, value: Any) -> str:
     if not isinstance(value, str):
         raise _Bad(f"expected one of {', '.join(spec.values or ())}, got {value!r}")
-    for allowed in spec.values or ():
-        if allowed.casefold() == value.casefold():
-            return allowed
-    raise _Bad(f"{value!r} is not allowed; allowed values: {', '.join(spec.values or ())}")
+    found = _spellings(spec.values or ()).get(value.casefold())
+    if found is None:
+        raise _Bad(f"{value!r} is not allowed; allowed values: {', '.join(spec.values or ())}")
+    return found
 
 
 def _flags(spec: FactSpec, value: Any) -> list[str]:

@@ -92,7 +92,7 @@ class Encoding:
     specs: dict[str, FactSpec] = field(default_factory=dict)
     slots: dict[tuple[str, str], str] = field(default_factory=dict)
     _taken: set[str] = field(default_factory=lambda: set(RESERVED_KEYS))
-    _plan: list[tuple[str, FactType, list[tuple[str, str]]]] | None = None
+    _plan: list | None = None
 
     def key(self, spec: FactSpec, slot: str = "value") -> str:
         """The message key of one slot of a fact: value, lo, hi, or_false, or_true, or_none,
@@ -111,35 +111,49 @@ class Encoding:
             self._plan = None
         return found
 
+    def _layout(self) -> list[tuple[str, FactType, list[tuple[str, Any]], str | None, list[tuple[str, str]]]]:
+        """Per fact: (name, type, [(key, stand-in for absent or _NONE)], presence key, [(member, key)])."""
+        grouped: dict[str, tuple[list, list, list]] = {}
+        for (name, slot), key in self.slots.items():
+            values, presence, members = grouped.setdefault(name, ([], [], []))
+            if slot == "present":
+                presence.append(key)
+            elif slot.startswith("member:"):
+                members.append((slot[7:], key))
+            else:
+                values.append((key, _STAND_IN.get(slot, _NONE)))
+        return [(name, self.specs[name].type, values, presence[0] if presence else None, members)
+                for name, (values, presence, members) in grouped.items()]
+
     def encode(self, env: Mapping[str, Any]) -> dict[str, Any]:
         """The message for one item: `env` maps fact names to normal values (None: absent)."""
         if self._plan is None:
-            grouped: dict[str, list[tuple[str, str]]] = {}
-            for (name, slot), key in self.slots.items():
-                grouped.setdefault(name, []).append((slot, key))
-            self._plan = [(name, self.specs[name].type, slots) for name, slots in grouped.items()]
+            self._plan = self._layout()
         out: dict[str, Any] = {}
-        for name, kind, slots in self._plan:
+        for name, kind, values, presence, members in self._plan:
             value = env.get(name)
             if kind == FactType.tristate:
-                out[slots[0][1]] = str(value) if value is not None else Tristate.not_documented.value
+                out[values[0][0]] = str(value) if value is not None else Tristate.not_documented.value
                 continue
-            if kind in (FactType.number, FactType.date) and value is not None:
-                value = _number(value)
-            elif kind in (FactType.text, FactType.enum) and value is not None:
-                value = str(value).casefold()
-            for slot, key in slots:
-                if slot == "present":
-                    out[key] = value is not None
-                elif slot.startswith("member:"):
-                    out[key] = value is not None and slot[7:] in value
-                elif value is not None:
+            if presence is not None:
+                out[presence] = value is not None
+            for member, key in members:
+                out[key] = value is not None and member in value
+            if value is not None:
+                if kind in (FactType.number, FactType.date):
+                    value = _number(value)
+                elif kind in (FactType.text, FactType.enum):
+                    value = str(value).casefold()
+                for key, _ in values:
                     out[key] = value
-                elif slot != "value":
-                    out[key] = _STAND_IN[slot]
+            else:
+                for key, stand_in in values:
+                    if stand_in is not _NONE:
+                        out[key] = stand_in
         return out
 
 
+_NONE = object()  # the value slot has no stand-in: an absent fact leaves it out
 _STAND_IN: dict[str, Any] = {
     "lo": LOW, "hi": HIGH, "or_false": False, "or_true": True, "or_none": ABSENT_TEXT,
 }

@@ -7,8 +7,8 @@ values. Two engines answer it, and must agree:
   item is asserted as a fact and retracted again on a small pool of reused session
   ids (never `delete_state`, which crashed here; a new session id per case would
   hit the ~1,024 sessions durable-rules holds per ruleset). A fact no rule matches
-  raises `MessageNotHandledException`: no rule fired.
-- `ReferenceEngine` evaluates the same rules in plain Python.
+  is "not handled" (MessageNotHandledException in durable.engine): no rule fired.
+- `ReferenceEngine` evaluates the same rules in plain Python (`predicate`).
 
 Everything else is shared and plain Python: which fired rule decides, why, which
 rules did not fire and what they lacked.
@@ -38,7 +38,6 @@ from __future__ import annotations
 import itertools
 import json
 import multiprocessing
-import operator
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -201,8 +200,8 @@ def _compare_form(kind: FactType, value: Any) -> Any:
 class RuleView:
     """What explaining a rule version needs, worked out once per rulebook."""
 
-    __slots__ = ("rule", "ref", "citation", "applies", "parts", "used", "is_upheld", "rank", "because",
-                 "to_change")
+    __slots__ = ("rule", "ref", "citation", "applies", "parts", "tests", "used", "is_upheld", "rank",
+                 "because", "to_change")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
@@ -213,6 +212,7 @@ class RuleView:
         }
         self.applies = predicate(rule.item_selector())
         self.parts = [(part, predicate(part)) for part in _conjuncts(rule.when)]
+        self.tests = [test for _, test in self.parts]
         read = [leaf.fact for leaf in leaves(rule.when)] + template_facts(rule.because)
         self.used = list(dict.fromkeys(read))
         self.is_upheld = rule.effect is Effect.upheld
@@ -351,56 +351,16 @@ def environment(
 # ---------------------------------------------------------------- the meaning of a condition
 
 
-def leaf_holds(leaf: Leaf, env: Mapping[str, Any]) -> bool:
-    """The reference meaning of one test (see rulebook: comparisons need a value)."""
-    value = env.get(leaf.fact)
-    op = leaf.op
-    if leaf.ftype == FactType.tristate:
-        state = str(value) if value is not None else Tristate.not_documented.value
-        if op in ("documented", "not_documented", "documented_false"):
-            return state == op
-        if op == "in":
-            return state in leaf.value  # type: ignore[operator]
-        return (state == leaf.value) == (op == "==")
-    if op == "present":
-        return value is not None
-    if op == "absent":
-        return value is None
-    if value is None:
-        return False
-    if op == "contains":
-        return leaf.value in value
-    if op == "in":
-        return value in leaf.value  # type: ignore[operator]
-    target = leaf.value
-    if op == "==":
-        return value == target
-    if op == "!=":
-        return value != target
-    if op == "<":
-        return value < target
-    if op == "<=":
-        return value <= target
-    if op == ">":
-        return value > target
-    return value >= target
-
-
-def holds(cond: Condition, env: Mapping[str, Any]) -> bool:
-    if isinstance(cond, Leaf):
-        return leaf_holds(cond, env)
-    if isinstance(cond, AllOf):
-        return all(holds(c, env) for c in cond.items)
-    if isinstance(cond, AnyOf):
-        return any(holds(c, env) for c in cond.items)
-    return not holds(cond.item, env)
-
-
 Predicate = Callable[[Mapping[str, Any]], bool]
 
 
 def predicate(cond: Condition) -> Predicate:
-    """`holds` for one condition, worked out once as nested closures (no text is evaluated)."""
+    """The plain-Python meaning of a condition, as nested closures made once (no text is evaluated).
+
+    A comparison needs the fact to have a value (absent: false); `present` / `absent`
+    test for the value; a tristate with no value is not_documented; `not` is plain
+    negation.
+    """
     if isinstance(cond, Leaf):
         return _leaf_predicate(cond)
     if isinstance(cond, NotOf):
@@ -440,21 +400,22 @@ def _leaf_predicate(leaf: Leaf) -> Predicate:
         return lambda env: env.get(fact) is not None
     if op == "absent":
         return lambda env: env.get(fact) is None
-    compare = _COMPARE[op]
-    return lambda env: (value := env.get(fact)) is not None and compare(value, target)
-
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
-    ">=": operator.ge, "in": lambda value, options: value in options, "contains": operator.contains,
-}
-
-
-def failing(cond: Condition, env: Mapping[str, Any]) -> list[Condition]:
-    """The smallest parts of a condition that do not hold (an `any` or a `not` counts as one part)."""
-    if isinstance(cond, AllOf):
-        return [part for c in cond.items for part in failing(c, env)]
-    return [] if holds(cond, env) else [cond]
+    # one closure per operator (not a shared one calling operator.*): these run most
+    if op == "==":
+        return lambda env: (v := env.get(fact)) is not None and v == target
+    if op == "!=":
+        return lambda env: (v := env.get(fact)) is not None and v != target
+    if op == "<":
+        return lambda env: (v := env.get(fact)) is not None and v < target
+    if op == "<=":
+        return lambda env: (v := env.get(fact)) is not None and v <= target
+    if op == ">":
+        return lambda env: (v := env.get(fact)) is not None and v > target
+    if op == ">=":
+        return lambda env: (v := env.get(fact)) is not None and v >= target
+    if op == "in":
+        return lambda env: (v := env.get(fact)) is not None and v in target  # type: ignore[operator]
+    return lambda env: (v := env.get(fact)) is not None and target in v  # contains
 
 
 _COMPARE_WORDS = {"<": "less than", "<=": "at most", ">": "more than", ">=": "at least", "==": "exactly",
@@ -637,7 +598,13 @@ class DurableEngine:
         result = self._core.start_action_for_state(handle, state)
         pending = result[1] if result else None
         while pending:
-            fired.update(json.loads(pending))
+            # {"<rule name>": {...the fact...}}: one action each; rule names are id@date, so the
+            # name is read off the text rather than parsing the whole fact back
+            end = pending.find('"', 2)
+            if pending.startswith('{"') and end > 2:
+                fired.add(pending[2:end])
+            else:
+                fired.update(json.loads(pending))
             pending = self._core.complete_and_start_action(handle, state)
         return fired
 
@@ -868,7 +835,7 @@ def predict_item(engine: Engine, facts: CaseFacts, index: int, item: RequestedIt
     for view in book.in_force(topic, as_of):
         if view.rule.key in keys or not view.applies(env):
             continue
-        failed = tuple(i for i, (_, test) in enumerate(view.parts) if not test(env))
+        failed = tuple([i for i, test in enumerate(view.tests) if not test(env)])
         miss = book.near_miss(view, failed, words)
         near.append(miss)
         if upheld and not view.is_upheld:

@@ -896,6 +896,25 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\b(?:trials? of|tried) (?:\w+ ){0,3}?(?:have |has )?(?:failed|been unsuccessful)\b",
             r"\bwhich (?:gave|provided) no (?:significant )?relief\b",
         )),
+    _Spec("conservative_care_failed",
+        _alt(
+            rf"\b{_CONSERVATIVE} (?:\w+ ){{0,3}}?(?:did not|has not|have not|had not|does not) (?:help|improve"
+            rf"|work|provide (?:any |significant )?(?:relief|benefit|improvement))\w*",
+            rf"\b{_CONSERVATIVE} (?:\w+ ){{0,4}}?without (?:any |significant |lasting )?(?:improvement|relief"
+            rf"|benefit)\b",
+            r"\bno (?:significant )?changes? in (?:\w+ ){0,2}?(?:complaints|symptoms|level of function\w*)\b",
+            r"\b(?:symptoms|complaints|pain) (?:\w+ ){0,2}?(?:unchanged|persist\w*|not improved)\b",
+        ),
+        ignore=_NO_NEG),
+    _Spec("conservative_care_failed",
+        _alt(
+            rf"\bimprov(?:ing|ed|ement|es) (?:\w+ ){{0,3}}?(?:with|from|after|since) (?:the |his |her )?(?:\w+ )?"
+            rf"{_CONSERVATIVE}\b",
+            rf"\b{_CONSERVATIVE} (?:has |have |had |is |was )?(?:been )?(?:helped|helping|helpful|beneficial"
+            rf"|effective|improved|decreased|reduced|relieved)\b",
+            rf"\b{_CONSERVATIVE} (?:\w+ ){{0,4}}?(?:decreased|reduced|lowered) (?:\w+ ){{0,2}}?pain\b",
+        ),
+        polarity=-1, ignore=_NO_NEG),
     _Spec("first_line_failed",
         _alt(
             rf"\bfail(?:ed|ure of|ing)? (?:a |an |all |any |prior |previous |multiple "
@@ -1553,7 +1572,7 @@ def _view(index: int, item: RequestedItem) -> _ItemView:
     if kind in ("imaging", "electrodiagnostic"):
         source = normalize(item.modality) if item.modality else text
         modalities = tuple(k for k in _MODALITY_TERMS if rx[f"modality:{k}"].search(source))
-    body = tuple(item.body_parts) or tuple(_kinds_in(text, 0, len(text), keys, "body:"))
+    body = tuple(item.body_parts) or (() if is_drug else tuple(_kinds_in(text, 0, len(text), keys, "body:")))
     return _ItemView(
         index=index, kind=kind, is_drug=is_drug, names=unique, class_names=tuple(dict.fromkeys(classes)),
         canon=canon,
@@ -2288,21 +2307,10 @@ def _refill_requests(doc: _Doc, si: int) -> list[tuple[int, int]]:
     return [m.span() for m in doc.sentence_matches(_rx()["item_refills"], si)]
 
 
-# Words one of which every phrase of continuing or stopping a treatment contains.
-_CONTINUING_WORDS = (
-    "refill", "renew", "continu", "ongoing", "current", "medication", "meds", "taking", "using", " on",
-    "receiv", "attend", "undergo", "ran out", "running out", "additional", "further", "extend", "extension",
-    "repeat", "another", "second", "has had", "complet", "underw", "finish", "tried", "to date", "prior",
-    "previous", "past", "history", "used", "stopped", "no longer", "weaned", "ceased",
-)
-
-
 def _read_continuing(doc: _Doc, acc: _Acc, view: _ItemView, sents: list[int], rx: re.Pattern[str]) -> None:
     """Whether the request continues a treatment under way: a refill, 'current medications include', ..."""
     stopped = _rx()["stopped"]
     for si in sents:
-        if not any(word in doc.texts[si] for word in _CONTINUING_WORDS):
-            continue
         asked = _refill_requests(doc, si)
         for m in doc.sentence_matches(rx, si):
             if any(a <= m.start() < b for a, b in asked):
@@ -2659,28 +2667,82 @@ def facts_from_letter(letter: Letter, mode: Mode) -> tuple[list[RequestedItem], 
     prediction: only what was known before the decision — the clinical case summary and each
     item's text. fidelity: also each item's rationale (its decision sentences removed), read for
     that item alone; the reviewer's findings override the summary's for the item.
-    The as-of date is the letter's decision date, else the latest clinical date in the summary;
-    the header's date of injury wins over one read from the text.
+
+    Two dates. `CaseFacts.as_of` (the guideline version) is the letter's decision date, else the
+    latest clinical date in the summary. Time windows (weeks since injury, chronic pain at three
+    months, weeks of use, weeks of conservative care, weeks since surgery or the last drug screen)
+    are measured at the *request*: the clinical reference date is the UR denial date when the
+    header gives one, else the decision date, else the latest clinical date. The header's date of
+    injury wins over one read from the text.
     """
     if mode not in ("prediction", "fidelity"):
         raise ValueError(f"mode must be 'prediction' or 'fidelity', not {mode!r}")
     items = _parse_items(letter)
     views = [_view(i, item) for i, item in enumerate(items)]
-    acc, as_of, evidence = _read_summary(letter.summary, "summary", views, items, letter.decision_date)
+    reference = letter.ur_denial_date or letter.decision_date
+    acc, latest, evidence = _read_summary(letter.summary, "summary", views, items, reference)
     if letter.decision_date is not None:
+        as_of: date | None = letter.decision_date
         evidence = Evidence.model_construct(text=f"Decision Date: {letter.decision_date.isoformat()}",
                                             source="header", start=None, end=None)
+    else:
+        found = acc.obs.get((None, "_latest_date"))
+        as_of, evidence = (found[0].value, found[0].evidence) if found else (None, None)
+    latest = as_of
     if letter.date_of_injury is not None:
         acc.obs[(None, "injury_date")] = [_Obs(letter.date_of_injury, (-1, 0), Evidence.model_construct(
             text=f"Date of Injury: {letter.date_of_injury.isoformat()}", source="header", start=None,
             end=None))]
-    _derive(acc, as_of)
+    reference = reference or latest
+    _derive(acc, reference)
     facts = _build(acc, len(items), as_of, evidence)
+    _letter_item_facts(letter, facts)
     if mode == "fidelity":
         for i, letter_item in enumerate(letter.items):
             if letter_item.rationale.strip():
-                _merge_rationale(facts, i, _rationale_facts(letter_item.rationale, views, i, as_of))
+                _merge_rationale(facts, i, _rationale_facts(letter_item.rationale, views, i, reference))
     return items, facts
+
+
+# Words that only say how much of a service is asked for, not which service it is.
+_QUANTITY_WORDS = frozenset("""
+a an and of the for to with x times time per a each every day days daily week weeks weekly wk wks month months
+monthly year hour hours hr hrs session sessions visit visits treatment treatments unit units supply quantity
+unspecified total additional remaining tablet tablets tab tabs capsule capsules cap caps pill pills patch
+patches refill refills mg mcg ml gm g one two three four five six seven eight nine ten eleven twelve
+""".split())
+
+
+def _service_words(text: str) -> frozenset[str]:
+    """The words of an item that name the service (not its amount, frequency or duration)."""
+    return frozenset(w for w in _WORD_RX.findall(normalize(text)) if w not in _QUANTITY_WORDS and len(w) > 1)
+
+
+def partial_authorization(remainder: str, authorized: str | None) -> str | None:
+    """How UR split a request: 'quantity' when the part it authorized is the same service as the
+    remainder under review (fewer sessions, tablets or hours), 'component' when it is a different
+    service (NCS of an 'EMG/NCS', the fixation of an 'ORIF with carpal tunnel release'); None when
+    nothing was authorized."""
+    if not authorized or not authorized.strip():
+        return None
+    rest, given = _service_words(remainder), _service_words(authorized)
+    if not rest or not given or rest <= given or given <= rest:
+        return "quantity"
+    return "component"
+
+
+def _letter_item_facts(letter: Letter, facts: CaseFacts) -> None:
+    """Facts an item's heading states: the part of the original request UR authorized."""
+    for i, item in enumerate(letter.items):
+        if i >= len(facts.per_item):
+            break
+        kind = partial_authorization(item.text, item.authorized)
+        if kind is None:
+            continue
+        said = f"{item.original_request or item.text}; authorized: {item.authorized}; remaining: {item.text}"
+        facts.per_item[i]["ur_partial_authorization"] = FactValue.model_construct(
+            value=kind, evidence=[Evidence.model_construct(text=clean(said), source="item", start=None,
+                                                           end=None)])
 
 
 def _rationale_facts(rationale: str, views: list[_ItemView], index: int, as_of: date | None) -> dict[str,

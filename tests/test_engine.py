@@ -11,14 +11,14 @@ from imr_rules.engine import (
     ReferenceEngine,
     default_engine,
     evaluate,
-    leaf_holds,
+    predicate,
 )
 from imr_rules.errors import InputError
 from imr_rules.facts import CaseFacts, Evidence, FactValue
 from imr_rules.items import RequestedItem
 from imr_rules.letters import Decision, SourceFamily
 from imr_rules.paths import rules_dir
-from imr_rules.rulebook import Rulebook, load_rulebook, parse_leaf, read_topic_keys, rule_from_data
+from imr_rules.rulebook import NotOf, Rulebook, load_rulebook, parse_leaf, read_topic_keys, rule_from_data
 
 SPRING_2014 = date(2014, 5, 1)
 
@@ -50,16 +50,24 @@ def _resolved(text):
     return type(leaf)(leaf.fact, leaf.op, value, ftype=spec.type)
 
 
+def holds(text, env):
+    return predicate(_resolved(text))(env)
+
+
 def test_a_comparison_needs_a_documented_value():
-    assert not leaf_holds(_resolved("weeks_of_use > 4"), {})
-    assert not leaf_holds(_resolved("weeks_of_use <= 4"), {})
-    assert leaf_holds(_resolved("weeks_of_use absent"), {})
-    assert leaf_holds(_resolved("weeks_of_use <= 4"), {"weeks_of_use": 2.0})
+    assert not holds("weeks_of_use > 4", {})
+    assert not holds("weeks_of_use <= 4", {})
+    assert holds("weeks_of_use absent", {})
+    assert holds("weeks_of_use <= 4", {"weeks_of_use": 2.0})
+
+
+def test_not_is_plain_negation_so_it_holds_for_an_absent_fact():
+    assert predicate(NotOf(_resolved("weeks_of_use > 4")))({})
 
 
 def test_a_tristate_not_given_reads_as_not_documented():
-    assert leaf_holds(_resolved("functional_improvement not_documented"), {})
-    assert not leaf_holds(_resolved("functional_improvement documented_false"), {})
+    assert holds("functional_improvement not_documented", {})
+    assert not holds("functional_improvement documented_false", {})
 
 
 # ---------------------------------------------------------------- outcomes

@@ -132,6 +132,7 @@ def check_command(
     if note is not None and (case.is_dir() or len(files) > 1):
         raise InputError("--note goes with a single case file, not a folder", case)
     from imr_rules import engine as engines
+    from imr_rules.pipeline import evaluate_request
     from imr_rules.views import CheckReport, checked_case, failed_case
 
     engine: Engine | None = None
@@ -148,7 +149,7 @@ def check_command(
             bad += 1
             continue
         engine = engine or engines.default_engine()
-        predictions = engines.evaluate(loaded.facts, loaded.items, loaded.as_of, engine)
+        predictions = evaluate_request(loaded.facts, loaded.items, loaded.as_of, engine)
         report.cases.append(checked_case(loaded, predictions, engine.rulebook, engine.name))
     _emit_check(report, as_json, engine)
     failed_items = any(item.status == "error" for c in report.cases for item in c.items)
