@@ -1150,6 +1150,187 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\bhas not returned to work\b",
         ),
         polarity=-1, ignore=_NO_NEG),
+    # facts the rule authors added (imaging, EDX, surgery, DME, injections, programs)
+    _Spec("entrapment_signs",
+        _alt(
+            r"\b(?:numbness|tingling|paresthesias?|decreased sensation) (?:\w+ ){0,4}?(?:(?:radial|ulnar|first"
+            r"|second|third|fourth|fifth|1st|2nd|3rd|4th|5th) (?:\w+ )?(?:digits?|fingers?)|digits (?:1|2|one"
+            r"|two)|both hands|bilateral hands|(?:median|ulnar) (?:nerve )?distribution)\b",
+            r"\bpositive (?:\w+ ){0,2}?(?:tinel|phalen|durkan|median nerve compression|carpal compression)\w*",
+            r"\b(?:tinel|phalen|durkan)(?:'s|s)? (?:\w+ ){0,3}?(?:sign |test )?(?:is |was |were |are )?positive\b",
+            r"\b(?:thenar|hypothenar) (?:atrophy|wasting|weakness)\b",
+        )),
+    _Spec("entrapment_signs",
+        _alt(
+            r"\bnegative (?:\w+ ){0,2}?(?:tinel|phalen|durkan)\w*",
+            r"\b(?:tinel|phalen|durkan)(?:'s|s)? (?:\w+ ){0,3}?(?:sign |test )?(?:is |was |were |are )?negative\b",
+        ),
+        polarity=-1, ignore=_NO_NEG),
+    _Spec("radiographs_nondiagnostic",
+        _alt(
+            r"\b(?:x-?rays?|radiographs?|films?|plain films?) (?:\w+ ){0,5}?(?:were |was |are |is )?(?:normal"
+            r"|negative|unremarkable|non-?diagnostic|within normal limits)\b",
+            r"\bno (?:acute )?fractures? (?:\w+ )?(?:on|in) (?:the )?(?:x-?rays?|radiographs?|films?)\b",
+            r"\b(?:x-?rays?|radiographs?|films?) (?:\w+ ){0,5}?(?:showed|revealed|demonstrated) no (?:acute )?"
+            r"(?:fractures?|abnormalit\w*|osseous)\b",
+        )),
+    _Spec("radiographs_nondiagnostic",
+        r"\b(?:x-?rays?|radiographs?|films?) (?:\w+ ){0,5}?(?:showed|revealed|demonstrated|show|reveal) (?:\w+ )"
+        r"{0,4}?(?:fractures?|calcific\w*|arthritis|arthritic|osteoarthritis|degenerative|dislocation)\b",
+        polarity=-1, ignore=_NO_NEG),
+    _Spec("full_thickness_tear",
+        _alt(
+            r"(?<!nearly[ ])(?<!almost[ ])\bfull[- ]thickness (?:\w+ ){0,3}?tears?\b",
+            r"\b(?:complete|retracted|massive) (?:\w+ ){0,3}?tears?\b",
+        ), ignore=_NO_NEG),
+    _Spec("full_thickness_tear",
+        _alt(
+            r"\bpartial[- ]thickness\b",
+            r"\b(?:nearly|almost) full[- ]thickness\b",
+            r"\bhigh[- ]grade partial\b",
+            r"\binterstitial tear\b",
+        ),
+        polarity=-1, ignore=_NO_NEG),
+    _Spec("invasive_procedure_planned",
+        _alt(
+            r"\b(?:injections?|blocks?|surgery|surgical intervention|epidural) (?:is |was |has been )?(?:being )?"
+            r"(?:contemplated|planned|scheduled)\b",
+            r"\b(?:prior to|before|in preparation for) (?:a |an |the |possible |planned )?(?:\w+ )?(?:injections?"
+            r"|blocks?|surgery|surgical (?:intervention|planning)|epidural)\b",
+            r"\bfor (?:surgical|pre-?operative|procedural) planning\b",
+        ),
+        ignore=_NO_HYP),
+    _Spec("invasive_procedure_planned",
+        r"\b(?:declines?|declined|refuses?|refused|not interested in) (?:any )?(?:further )?(?:injections?|surgery"
+        r"|surgical)\b",
+        polarity=-1),
+    _Spec("already_authorized",
+        _alt(
+            r"\b(?:previously|already) (?:been )?(?:approved|authorized|certified)\b",
+            r"\bduplicate (?:request|authorization)\b",
+        )),
+    _Spec("at_or_near_mmi",
+        _alt(
+            r"\bpermanent and stationary\b",
+            r"\bp&s\b",
+            r"\bmmi\b",
+            r"\bmaximal? medical improvement\b",
+        )),
+    _Spec("return_to_work_failed",
+        r"\b(?:unsuccessful|failed) (?:\w+ ){0,2}?(?:return[- ]to[- ]work|attempts? to return to work)\b"),
+    _Spec("facet_signs",
+        _alt(
+            r"\b(?:facet|paraspinal facet) (?:joint )?tenderness\b",
+            r"\btenderness (?:\w+ ){0,3}?facet\w*",
+            r"\bpositive (?:\w+ ){0,2}?facet (?:loading|load)\w*",
+            r"\bfacet (?:loading|load) (?:\w+ )?(?:is |was )?positive\b",
+            r"\bpain (?:with|on) (?:\w+ )?extension (?:and|with) rotation\b",
+        ), ignore=_NO_NEG),
+    _Spec("facet_signs",
+        r"\bfacet (?:loading|load)\w* (?:\w+ )?(?:is |was |were )?negative\b|\bnegative facet (?:loading|load)\w*",
+        polarity=-1, ignore=_NO_NEG),
+    _Spec("sacroiliac_signs",
+        _alt(
+            r"\bpositive (?:\w+ ){0,3}?(?:faber|patrick|gaenslen|thigh thrust|si (?:joint )?(?:compression|distraction)"
+            r"|sacroiliac (?:joint )?(?:compression|distraction|provocation))\w*",
+            r"\b(?:faber|patrick|gaenslen)(?:'s|s)? (?:\w+ ){0,2}?(?:test |sign |maneuver )?(?:is |was |were )?positive\b",
+            r"\btenderness (?:\w+ ){0,2}?(?:sacral sulcus|si joints?|sacroiliac joints?)\b",
+        ), ignore=_NO_NEG),
+    _Spec("sacroiliac_signs",
+        r"\bnegative (?:\w+ ){0,2}?(?:si joint|sacroiliac|faber|patrick|gaenslen)\w*",
+        polarity=-1, ignore=_NO_NEG),
+    _Spec("documented_deficiency",
+        r"\b(?:(?:vitamin d|vitamin b12|b12|folate|iron|vitamin) (?:deficiency|insufficiency)|low (?:vitamin d|b12"
+        r"|vitamin)(?: levels?)?)\b"),
+    _Spec("documented_deficiency",
+        r"\b(?:vitamin d|b12|vitamin) levels? (?:\w+ )?(?:was |is |were )?(?:normal|within normal limits)\b",
+        polarity=-1),
+    _Spec("impaired_ambulation",
+        _alt(
+            r"\bnon-?weight[- ]?bearing\b",
+            r"\bunable to (?:walk|ambulate|bear weight)\b",
+            r"\b(?:antalgic|unsteady|shuffling) gait\b",
+            r"\bambulates? (?:\w+ )?with (?:a |an )?(?:cane|walker|crutches|assist\w*)\b",
+            r"\b(?:difficulty|trouble) (?:walking|ambulating)\b",
+        )),
+    _Spec("impaired_ambulation",
+        r"\b(?:ambulates? independently|normal gait|gait (?:is |was )?normal)\b",
+        polarity=-1, ignore=_NO_NEG),
+    _Spec("active_rehabilitation",
+        _alt(
+            r"\b(?:currently|is|was) (?:\w+ )?(?:in|undergoing|attending|participating in|doing) (?:\w+ )?"
+            r"(?:physical therapy|occupational therapy|pt|rehabilitation|therapy sessions|home exercises?)\b",
+            r"\b(?:continues?|continuing|performs?|performing|doing) (?:with |his |her |a |the )?(?:home exercises?"
+            r"|hep|home exercise program|physical therapy)\b",
+            r"\b(?:physical therapy|pt|occupational therapy) (?:was |has been |is )(?:authorized|certified|approved"
+            r"|ongoing)\b",
+        ), ignore=_NO_HYP),
+    _Spec("active_rehabilitation",
+        r"\b(?:has not|had not|did not|have not) (?:yet )?(?:started|begun|attended|participated in) (?:\w+ )?"
+        r"(?:physical therapy|therapy|pt|rehabilitation)\b",
+        polarity=-1, ignore=_NO_NEG),
+    _Spec("work_modification",
+        _alt(
+            r"\bto (?:help|allow|enable) (?:him|her|the patient|the worker) (?:to )?(?:continue|stay at|return to)"
+            r" (?:working|work)\b",
+            r"\b(?:ergonomic|modified) (?:workstation|work station|desk|chair|duty)\b",
+            r"\b(?:workstation|work station) (?:modification|evaluation|assessment)\b",
+        ), ignore=_NO_HYP),
+    _Spec("functional_deficits",
+        _alt(
+            r"\b(?:requires|required|needs|needed) (?:\w+ )?(?:assistance|help) (?:\w+ ){0,2}?(?:with |for )"
+            r"(?:transfers|bathing|dressing|toileting|adls|activities of daily living|self-?care|ambulation)\b",
+            r"\bunable to (?:perform|do|complete) (?:\w+ )?(?:adls|activities of daily living|self-?care)\b",
+            r"\bdependent (?:for|in|with) (?:\w+ )?(?:adls|activities of daily living|self-?care|transfers)\b",
+        )),
+    _Spec("functional_deficits",
+        r"\bindependent (?:in|with) (?:\w+ )?(?:adls|activities of daily living|self-?care)\b",
+        polarity=-1, ignore=_NO_NEG),
+    _Spec("treatment_goals",
+        _alt(
+            r"\b(?:functional |treatment |therapy )?goals? (?:\w+ ){0,2}?(?:include|included|are|were|is|of)\b",
+            r"\bgoals?:",
+        ), ignore=_NO_HYP),
+    _Spec("severe_acute_injury",
+        _alt(
+            r"\bfractur(?:e|es|ed)\b(?! (?:boot|brace|walker|shoe)s?\b)",
+            r"\bbroke (?:his |her )?(?:\w+ )?\w+\b",
+            r"\bcrush (?:injury|injuries)\b",
+            r"\bburns?\b(?! (?:sensation|pain|feeling))",
+            r"\bmultiple (?:trauma|injuries)\b",
+            r"\bpolytrauma\b",
+        )),
+    _Spec("extensive_surgery",
+        _alt(
+            r"\bfusion\b",
+            r"\barthroplast\w*",
+            r"\b(?:joint|knee|hip|shoulder) replacement\b",
+            r"\borif\b",
+            r"\bopen reduction\b",
+            r"\blaminectom\w*",
+        ), ignore=_NO_HYP),
+    _Spec("oral_route_contraindicated",
+        _alt(
+            r"\b(?:unable|not able|difficulty) (?:to )?(?:swallow\w*|tolerate oral)\b",
+            r"\bdysphagia\b",
+            r"\bcannot tolerate oral\b",
+            r"\b(?:gi|gastrointestinal|stomach) (?:upset|intolerance|side effects) (?:\w+ ){0,2}?(?:oral )?"
+            r"(?:nsaids?|anti-?inflammator\w*|medications?)\b",
+        )),
+    _Spec("oral_route_contraindicated",
+        r"\btolerat(?:es|ing) (?:\w+ )?oral (?:medications?|nsaids?)\b",
+        polarity=-1),
+    _Spec("medication_reduced_or_not_tolerated",
+        _alt(
+            r"\b(?:decreased|reduced|reduction in|decrease in|lower(?:ed)?) (?:\w+ ){0,2}?(?:medications?|meds"
+            r"|medication use|opioids?|narcotics?)\b",
+            r"\b(?:able to|was able to) (?:wean|stop|discontinue|taper)\b",
+            r"\b(?:unable|not able) to tolerate (?:\w+ ){0,2}?(?:medications?|nsaids?|opioids?)\b",
+            r"\b(?:gi|gastrointestinal|stomach) upset (?:\w+ ){0,2}?(?:nsaids?|medications?)\b",
+        )),
+    _Spec("medication_reduced_or_not_tolerated",
+        r"\b(?:no change in (?:\w+ )?medications?|tolerating (?:\w+ )?medications? well)\b",
+        polarity=-1, ignore=_NO_NEG),
     # red flags and chronic pain (besides the diagnoses that imply them)
     _Spec("red_flags",
         r"\bred[- ]?flags?\b"),
@@ -1365,6 +1546,18 @@ _PATTERNS: dict[str, str] = {
         r"\bfailed back (?:surgery )?syndrome\b",
         rf"\b(?:closed reduction|open reduction|pinning|fusion|arthroscopy|repair|release"
         rf"|implant\w*)\b[^;]{{0,60}}?\bon {_DATE_AHEAD}",
+    ),
+    "cc_tried": r"\b(?:treatments?|therap(?:y|ies)|care|management)(?: to date| thus far| so far)? (?:has |have "
+                r"|had )?(?:included|includes|consisted of|consists of)\b[^;]*?\b(?:physical therap\w*|pt"
+                r"|chiropractic\w*|acupuncture|physiotherap\w*|home exercise\w*|therapy sessions"
+                r"|occupational therap\w*|activity modification\w*|bracing|splint\w*|sling)\b",
+    "cc_persists": _alt(
+        r"\bpersist(?:s|ed|ent|ing|ence)?\b",
+        r"\bcontinu(?:es|ed|ing) to (?:have|complain|report|experience|endorse|suffer)\b",
+        r"\bcontinued (?:pain|symptoms|complaints)\b",
+        r"\bongoing (?:pain|symptoms|complaints)\b",
+        r"\bstill (?:has|had|complain\w*|report\w*|experienc\w*)\b",
+        r"\b(?:unchanged|not improved|no improvement|without improvement|worsening|worsened)\b",
     ),
     "uds_bad": _alt(
         r"\binconsistent\b",
@@ -2022,6 +2215,32 @@ def _lexicon() -> tuple[_Filed, _Slow]:
     return by_key, slow
 
 
+def _red_flag_scopes(doc: _Doc, si: int, flag: str, spans: list[tuple[int, int]],
+                     scope: int | None) -> list[int | None]:
+    """Whom a red-flag diagnosis counts for. A fracture that names its body part ('right ulna fracture',
+    'rib fractures') is a red flag only for the items of that body part; otherwise the whole case."""
+    if flag != "fracture" or scope is not None or not doc.items:
+        return [scope]
+    rx = _rx()
+    s = doc.sents[si]
+    parts: set[str] = set()
+    named = False
+    for a, b in spans:
+        lo = max(s.start, a - 45, doc.norm.rfind(";", s.start, a) + 1)
+        hi = min(s.end, b + 30)
+        semi = doc.norm.find(";", b, hi)
+        hi = semi if semi >= 0 else hi
+        window = doc.norm[lo:hi]
+        if rx["body:any"].search(window) or re.search(
+                r"\b(?:ulna|radius|humerus|femur|tibia|fibula|clavicle|scapula|pelvic|vertebra\w*|skull|nasal"
+                r"|orbital|jaw|mandible|sternum|calcaneus|navicular|scaphoid|phalan\w*|malleol\w*)\b", window):
+            named = True
+            parts.update(k for k in _BODY_TERMS if rx[f"body:{k}"].search(window))
+    if not named:
+        return [scope]
+    return [v.index for v in doc.items if parts & set(v.body_parts)]
+
+
 def _read_lexicon(doc: _Doc, acc: _Acc) -> None:
     """Diagnosis flags and three-valued findings, in one pass over the words of the text."""
     by_key, slow = _lexicon()
@@ -2052,7 +2271,8 @@ def _read_lexicon(doc: _Doc, acc: _Acc) -> None:
             if any(doc.ctx(si, a, b) is Ctx.affirmed for a, b in spans):
                 acc.add(doc, scope, "diagnoses", payload, si)
                 if payload in _RED_FLAG_DIAGNOSES and not doc.search(past, si):
-                    acc.add(doc, scope, "_red_flag", payload, si)
+                    for target in _red_flag_scopes(doc, si, payload, spans, scope):
+                        acc.add(doc, target, "_red_flag", payload, si)
             continue
         if payload.exam and doc.search(_rx()["complaint"], si):
             continue
@@ -2185,6 +2405,24 @@ def _read_conservative_weeks(doc: _Doc, acc: _Acc) -> None:
         if n is not None:
             acc.add(doc, doc.case_scope(), "weeks_of_conservative_care", _weeks(n, m.group("u")
                                                                                 or m.group("u2")), si)
+
+
+def _read_conservative_failed(doc: _Doc, acc: _Acc) -> None:
+    """Conservative care tried ('treatment has included physical therapy') and symptoms that persist in
+    that sentence or the next few: conservative care has failed."""
+    rx = _rx()
+    for si, m in doc.matches(rx["cc_tried"], ("treat", "therap", "care", "manage")):
+        if doc.ctx(si, m.start(), m.end()) is not Ctx.affirmed:
+            continue
+        for sj in range(si, min(len(doc.sents), si + 4)):
+            if doc.skip[sj]:
+                continue
+            lo = m.end() if sj == si else doc.sents[sj].start
+            p = rx["cc_persists"].search(doc.norm, lo, doc.sents[sj].end)
+            if p and doc.ctx(sj, p.start(), p.end(), _NO_NEG) is Ctx.affirmed:
+                acc.add(doc, doc.case_scope(), "conservative_care_failed", Tristate.documented, sj)
+                break
+        break
 
 
 def _read_dates(doc: _Doc, acc: _Acc) -> date | None:
@@ -2521,6 +2759,7 @@ def _read(doc: _Doc, acc: _Acc, as_of: date | None) -> None:
     _read_patient(doc, acc)
     _read_pain(doc, acc)
     _read_conservative_weeks(doc, acc)
+    _read_conservative_failed(doc, acc)
     _read_items(doc, acc, as_of)
     _read_surgery(doc, acc, as_of)
     _read_concurrent(doc, acc)
