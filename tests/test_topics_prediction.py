@@ -26,7 +26,7 @@ def _misses(folder: str) -> tuple[int, list[str]]:
             total += 1
             truth = topic_of_citation(written.maximus_guideline, written.text)
             if canonical_topic(item.topic or "other") != truth:
-                misses.append(f"{path.name}: {written.text!r} filed under {item.topic}, citation says {truth}")
+                misses.append(f"{path.name}: {written.text!r} under {item.topic}, citation says {truth}")
     return total, misses
 
 
