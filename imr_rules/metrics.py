@@ -165,9 +165,11 @@ def _pages_overlap(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -
 def citation_agrees(ref: GuidelineRef, cited: Citation) -> bool:
     """Does a rule's guideline match any guideline the letter names?
 
-    The family must match; where both name a section the sections must match, and
-    where neither names a section but both give pages the page ranges must overlap
-    (the 2009 guidelines were cited by page only).
+    The family must match. Where both give pages (the 2009 guidelines were cited by
+    page) the page ranges must overlap; otherwise, where both name a section, the
+    sections must match, a rule's section being allowed to carry the chapter the
+    letter names apart ("Pain (Chronic), Zolpidem (Ambien)" against chapter "Pain
+    (Chronic)", section "Zolpidem (Ambien)").
     """
     parts = cited.parts or []
     if not parts:
@@ -175,12 +177,16 @@ def citation_agrees(ref: GuidelineRef, cited: Citation) -> bool:
     for part in parts:
         if part.family != ref.family:
             continue
-        if ref.section and part.sections:
-            if any(_same_section(ref.section, section) for section in part.sections):
+        if ref.pages and part.pages:
+            if _pages_overlap(_page_ranges(ref.pages), part.pages):
                 return True
             continue
-        if ref.pages and part.pages and not (ref.section or part.sections):
-            if _pages_overlap(_page_ranges(ref.pages), part.pages):
+        if ref.section and part.sections:
+            names = [ref.section]
+            chapter = _words(part.chapter or "")
+            if chapter and _words(ref.section).startswith(chapter + " "):
+                names.append(_words(ref.section)[len(chapter) + 1:])
+            if any(_same_section(name, section) for name in names for section in part.sections):
                 return True
             continue
         return True

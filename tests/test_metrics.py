@@ -184,3 +184,29 @@ def test_the_summary_accounts_for_every_file():
     assert (summary.files, summary.letters_read, summary.letters_failed) == (3, 2, 1)
     assert [f.model_dump() for f in summary.failures] == [{"file": "b.pdf", "error": "cannot open PDF"}]
     assert summary.overall.items == 3
+
+
+def test_an_odg_rule_naming_chapter_and_topic_agrees_with_a_letter_that_names_them_apart():
+    from imr_rules.citations import parse_citation
+    from imr_rules.letters import SourceFamily
+    from imr_rules.metrics import citation_agrees
+    from imr_rules.results import GuidelineRef
+
+    cited = parse_citation("Decision based on Non-MTUS Citation Official Disability Guidelines, "
+                           "Pain (Chronic), Zolpidem (Ambien).")
+    rule = GuidelineRef(family=SourceFamily.odg, section="Pain (Chronic), Zolpidem (Ambien)")
+    other = GuidelineRef(family=SourceFamily.odg, section="Pain (Chronic), Benzodiazepines")
+    assert citation_agrees(rule, cited)
+    assert not citation_agrees(other, cited)
+
+
+def test_page_cited_guidelines_agree_only_when_the_pages_overlap():
+    from imr_rules.citations import parse_citation
+    from imr_rules.letters import SourceFamily
+    from imr_rules.metrics import citation_agrees
+    from imr_rules.results import GuidelineRef
+
+    cited = parse_citation("Decision based on MTUS Chronic Pain Treatment Guidelines Page(s): 27-28.")
+    family = SourceFamily.mtus_cpmtg_2009
+    assert citation_agrees(GuidelineRef(family=family, section="Buprenorphine", pages="26-27"), cited)
+    assert not citation_agrees(GuidelineRef(family=family, section="Benzodiazepines", pages="24"), cited)
