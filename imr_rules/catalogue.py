@@ -271,14 +271,24 @@ def read_catalogue(path: str | Path) -> Catalogue:
     return Catalogue(facts, str(path))
 
 
-@cache
-def _read_cached(path: str) -> Catalogue:
-    return read_catalogue(path)
+_LOADED: dict[str, Catalogue] = {}
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """The catalogue at `path` (default: the bundled rules/facts.yaml), read once per path."""
-    return _read_cached(str(Path(path) if path is not None else data_file(CATALOGUE_FILE)))
+    key = str(Path(path) if path is not None else data_file(CATALOGUE_FILE))
+    found = _LOADED.get(key)
+    if found is None:
+        found = _LOADED[key] = read_catalogue(key)
+    return found
+
+
+def adopt_catalogue(catalogue: Catalogue) -> Catalogue:
+    """The catalogue already loaded from the same file if there is one, else `catalogue`, now
+    remembered as that file's (a catalogue that came from the rulebook cache: one per file)."""
+    if catalogue.path is None:
+        return catalogue
+    return _LOADED.setdefault(catalogue.path, catalogue)
 
 
 def validate_value(name: str, value: Any, catalogue: Catalogue | None = None) -> Any:

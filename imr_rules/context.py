@@ -122,7 +122,8 @@ _GROUPS: list[tuple[str, str]] = [
         r"|attended|complete|completed))",
         rf"\b(?:lack|absence|paucity)(?= of (?:any |significant |objective |meaningful )?{_TOLERANCES})",
         r"\bno longer\b",
-        r"\b(?:cannot|can not|could not) be (?:considered|deemed|said|regarded) (?:as |to be |to have )?(?:having )?",
+        r"\b(?:cannot|can not|could not) be (?:considered|deemed|said|regarded) (?:as |to be "
+        r"|to have )?(?:having )?",
         r"\babsent(?= (?:any )?(?:red[- ]?flags?|signs? of)\b)",
         r"\bintoleran(?:t|ce) (?:of|to)\b",
     )),

@@ -795,12 +795,16 @@ def _used_facts(view: RuleView, shown: Mapping[str, Any], facts: Mapping[str, Fa
 
 
 def predict_item(engine: Engine, facts: CaseFacts, index: int, item: RequestedItem, as_of: date,
-                 book: Book | None = None, shared: dict | None = None) -> Prediction:
+                 book: Book | None = None, shared: dict | None = None, explain: bool = True) -> Prediction:
     """The prediction for one item (a failing engine gives an item with `error`, not an exception).
 
     Near misses are the rules of the item's topic, in force and applying to the item
     (applies_to), that did not fire; `missing` (for Upheld only) is the deciding rule's
     `to_change`, then what each approval path among the near misses lacks.
+
+    `explain=False` leaves `near_misses` empty and works out only what `missing` needs
+    (the approval paths of an Upheld item): outcome, deciding rule, fired rules with
+    their citations and facts, and `missing` are the same either way.
     """
     book = book or book_for(engine.rulebook)
     rulebook = book.rulebook
@@ -832,14 +836,21 @@ def predict_item(engine: Engine, facts: CaseFacts, index: int, item: RequestedIt
     if upheld and deciding.to_change:  # type: ignore[union-attr]
         missing.append(_fill(deciding.to_change, words))  # type: ignore[union-attr]
     near = []
-    for view in book.in_force(topic, as_of):
-        if view.rule.key in keys or not view.applies(env):
-            continue
-        failed = tuple([i for i, test in enumerate(view.tests) if not test(env)])
-        miss = book.near_miss(view, failed, words)
-        near.append(miss)
-        if upheld and not view.is_upheld:
-            missing.extend(f.needs for f in miss.failed)
+    if explain:
+        for view in book.in_force(topic, as_of):
+            if view.rule.key in keys or not view.applies(env):
+                continue
+            failed = tuple([i for i, test in enumerate(view.tests) if not test(env)])
+            miss = book.near_miss(view, failed, words)
+            near.append(miss)
+            if upheld and not view.is_upheld:
+                missing.extend(f.needs for f in miss.failed)
+    elif upheld:
+        for view in book.in_force(topic, as_of):
+            if view.is_upheld or view.rule.key in keys or not view.applies(env):
+                continue
+            missing.extend(book.failed(view.parts[i][0]).needs for i, test in enumerate(view.tests)
+                           if not test(env))
     if deciding is not None:
         base.update(outcome=deciding.rule.effect.decision, deciding_rule=deciding.rule.id,
                     citation=deciding.citation, because=_fill(deciding.because, words))
@@ -848,16 +859,17 @@ def predict_item(engine: Engine, facts: CaseFacts, index: int, item: RequestedIt
 
 
 def evaluate(facts: CaseFacts, items: list[RequestedItem], as_of: date | None = None,
-             engine: Engine | None = None) -> list[Prediction]:
+             engine: Engine | None = None, explain: bool = True) -> list[Prediction]:
     """One Prediction per item. `as_of` defaults to facts.as_of, then to today (recorded in each prediction).
 
     A fact value of the wrong type is an InputError; an engine failure is recorded on its item.
+    `explain=False` skips the near misses (see `predict_item`); everything else is the same.
     """
     engine = engine or default_engine()
     day = as_of or facts.as_of or date.today()
     book = book_for(engine.rulebook)
     shared: dict[str, tuple[FactValue, Any]] = {}
-    return [predict_item(engine, facts, i, item, day, book, shared) for i, item in enumerate(items)]
+    return [predict_item(engine, facts, i, item, day, book, shared, explain) for i, item in enumerate(items)]
 
 
 # ---------------------------------------------------------------- engines side by side

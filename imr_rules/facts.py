@@ -898,7 +898,8 @@ _TRISTATE_SPECS: list[_Spec] = [
         )),
     _Spec("conservative_care_failed",
         _alt(
-            rf"\b{_CONSERVATIVE} (?:\w+ ){{0,3}}?(?:did not|has not|have not|had not|does not) (?:help|improve"
+            rf"\b{_CONSERVATIVE} (?:\w+ ){{0,3}}?(?:did not|has not|have not|had not|does not) (?:help"
+            rf"|improve"
             rf"|work|provide (?:any |significant )?(?:relief|benefit|improvement))\w*",
             rf"\b{_CONSERVATIVE} (?:\w+ ){{0,4}}?without (?:any |significant |lasting )?(?:improvement|relief"
             rf"|benefit)\b",
@@ -908,7 +909,8 @@ _TRISTATE_SPECS: list[_Spec] = [
         ignore=_NO_NEG),
     _Spec("conservative_care_failed",
         _alt(
-            rf"\bimprov(?:ing|ed|ement|es) (?:\w+ ){{0,3}}?(?:with|from|after|since) (?:the |his |her )?(?:\w+ )?"
+            rf"\bimprov(?:ing|ed|ement|es) (?:\w+ ){{0,3}}?(?:with|from|after|since) (?:the |his "
+            rf"|her )?(?:\w+ )?"
             rf"{_CONSERVATIVE}\b",
             rf"\b{_CONSERVATIVE} (?:has |have |had |is |was )?(?:been )?(?:helped|helping|helpful|beneficial"
             rf"|effective|improved|decreased|reduced|relieved)\b",
@@ -1153,17 +1155,21 @@ _TRISTATE_SPECS: list[_Spec] = [
     # facts the rule authors added (imaging, EDX, surgery, DME, injections, programs)
     _Spec("entrapment_signs",
         _alt(
-            r"\b(?:numbness|tingling|paresthesias?|decreased sensation) (?:\w+ ){0,4}?(?:(?:radial|ulnar|first"
+            r"\b(?:numbness|tingling|paresthesias?|decreased sensation) (?:\w+ ){0,4}?(?:(?:radial|ulnar"
+            r"|first"
             r"|second|third|fourth|fifth|1st|2nd|3rd|4th|5th) (?:\w+ )?(?:digits?|fingers?)|digits (?:1|2|one"
             r"|two)|both hands|bilateral hands|(?:median|ulnar) (?:nerve )?distribution)\b",
-            r"\bpositive (?:\w+ ){0,2}?(?:tinel|phalen|durkan|median nerve compression|carpal compression)\w*",
-            r"\b(?:tinel|phalen|durkan)(?:'s|s)? (?:\w+ ){0,3}?(?:sign |test )?(?:is |was |were |are )?positive\b",
+            r"\bpositive (?:\w+ ){0,2}?(?:tinel|phalen|durkan|median nerve compression"
+            r"|carpal compression)\w*",
+            r"\b(?:tinel|phalen|durkan)(?:'s|s)? (?:\w+ ){0,3}?(?:sign |test )?(?:is |was |were "
+            r"|are )?positive\b",
             r"\b(?:thenar|hypothenar) (?:atrophy|wasting|weakness)\b",
         )),
     _Spec("entrapment_signs",
         _alt(
             r"\bnegative (?:\w+ ){0,2}?(?:tinel|phalen|durkan)\w*",
-            r"\b(?:tinel|phalen|durkan)(?:'s|s)? (?:\w+ ){0,3}?(?:sign |test )?(?:is |was |were |are )?negative\b",
+            r"\b(?:tinel|phalen|durkan)(?:'s|s)? (?:\w+ ){0,3}?(?:sign |test )?(?:is |was |were "
+            r"|are )?negative\b",
         ),
         polarity=-1, ignore=_NO_NEG),
     _Spec("radiographs_nondiagnostic",
@@ -1171,11 +1177,13 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\b(?:x-?rays?|radiographs?|films?|plain films?) (?:\w+ ){0,5}?(?:were |was |are |is )?(?:normal"
             r"|negative|unremarkable|non-?diagnostic|within normal limits)\b",
             r"\bno (?:acute )?fractures? (?:\w+ )?(?:on|in) (?:the )?(?:x-?rays?|radiographs?|films?)\b",
-            r"\b(?:x-?rays?|radiographs?|films?) (?:\w+ ){0,5}?(?:showed|revealed|demonstrated) no (?:acute )?"
+            r"\b(?:x-?rays?|radiographs?|films?) (?:\w+ ){0,5}?(?:showed|revealed"
+            r"|demonstrated) no (?:acute )?"
             r"(?:fractures?|abnormalit\w*|osseous)\b",
         )),
     _Spec("radiographs_nondiagnostic",
-        r"\b(?:x-?rays?|radiographs?|films?) (?:\w+ ){0,5}?(?:showed|revealed|demonstrated|show|reveal) (?:\w+ )"
+        r"\b(?:x-?rays?|radiographs?|films?) (?:\w+ ){0,5}?(?:showed|revealed|demonstrated|show"
+        r"|reveal) (?:\w+ )"
         r"{0,4}?(?:fractures?|calcific\w*|arthritis|arthritic|osteoarthritis|degenerative|dislocation)\b",
         polarity=-1, ignore=_NO_NEG),
     _Spec("full_thickness_tear",
@@ -1193,15 +1201,18 @@ _TRISTATE_SPECS: list[_Spec] = [
         polarity=-1, ignore=_NO_NEG),
     _Spec("invasive_procedure_planned",
         _alt(
-            r"\b(?:injections?|blocks?|surgery|surgical intervention|epidural) (?:is |was |has been )?(?:being )?"
+            r"\b(?:injections?|blocks?|surgery|surgical intervention|epidural) (?:is |was "
+            r"|has been )?(?:being )?"
             r"(?:contemplated|planned|scheduled)\b",
-            r"\b(?:prior to|before|in preparation for) (?:a |an |the |possible |planned )?(?:\w+ )?(?:injections?"
+            r"\b(?:prior to|before|in preparation for) (?:a |an |the |possible "
+            r"|planned )?(?:\w+ )?(?:injections?"
             r"|blocks?|surgery|surgical (?:intervention|planning)|epidural)\b",
             r"\bfor (?:surgical|pre-?operative|procedural) planning\b",
         ),
         ignore=_NO_HYP),
     _Spec("invasive_procedure_planned",
-        r"\b(?:declines?|declined|refuses?|refused|not interested in) (?:any )?(?:further )?(?:injections?|surgery"
+        r"\b(?:declines?|declined|refuses?|refused|not interested in) (?:any )?(?:further )?(?:injections?"
+        r"|surgery"
         r"|surgical)\b",
         polarity=-1),
     _Spec("already_authorized",
@@ -1227,20 +1238,24 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\bpain (?:with|on) (?:\w+ )?extension (?:and|with) rotation\b",
         ), ignore=_NO_NEG),
     _Spec("facet_signs",
-        r"\bfacet (?:loading|load)\w* (?:\w+ )?(?:is |was |were )?negative\b|\bnegative facet (?:loading|load)\w*",
+        r"\bfacet (?:loading|load)\w* (?:\w+ )?(?:is |was |were )?negative\b|\bnegative facet (?:loading"
+        r"|load)\w*",
         polarity=-1, ignore=_NO_NEG),
     _Spec("sacroiliac_signs",
         _alt(
-            r"\bpositive (?:\w+ ){0,3}?(?:faber|patrick|gaenslen|thigh thrust|si (?:joint )?(?:compression|distraction)"
+            r"\bpositive (?:\w+ ){0,3}?(?:faber|patrick|gaenslen|thigh thrust|si (?:joint )?(?:compression"
+            r"|distraction)"
             r"|sacroiliac (?:joint )?(?:compression|distraction|provocation))\w*",
-            r"\b(?:faber|patrick|gaenslen)(?:'s|s)? (?:\w+ ){0,2}?(?:test |sign |maneuver )?(?:is |was |were )?positive\b",
+            r"\b(?:faber|patrick|gaenslen)(?:'s|s)? (?:\w+ ){0,2}?(?:test |sign |maneuver )?(?:is |was "
+            r"|were )?positive\b",
             r"\btenderness (?:\w+ ){0,2}?(?:sacral sulcus|si joints?|sacroiliac joints?)\b",
         ), ignore=_NO_NEG),
     _Spec("sacroiliac_signs",
         r"\bnegative (?:\w+ ){0,2}?(?:si joint|sacroiliac|faber|patrick|gaenslen)\w*",
         polarity=-1, ignore=_NO_NEG),
     _Spec("documented_deficiency",
-        r"\b(?:(?:vitamin d|vitamin b12|b12|folate|iron|vitamin) (?:deficiency|insufficiency)|low (?:vitamin d|b12"
+        r"\b(?:(?:vitamin d|vitamin b12|b12|folate|iron|vitamin) (?:deficiency|insufficiency)"
+        r"|low (?:vitamin d|b12"
         r"|vitamin)(?: levels?)?)\b"),
     _Spec("documented_deficiency",
         r"\b(?:vitamin d|b12|vitamin) levels? (?:\w+ )?(?:was |is |were )?(?:normal|within normal limits)\b",
@@ -1260,18 +1275,22 @@ _TRISTATE_SPECS: list[_Spec] = [
         _alt(
             r"\b(?:currently|is|was) (?:\w+ )?(?:in|undergoing|attending|participating in|doing) (?:\w+ )?"
             r"(?:physical therapy|occupational therapy|pt|rehabilitation|therapy sessions|home exercises?)\b",
-            r"\b(?:continues?|continuing|performs?|performing|doing) (?:with |his |her |a |the )?(?:home exercises?"
+            r"\b(?:continues?|continuing|performs?|performing|doing) (?:with |his |her |a "
+            r"|the )?(?:home exercises?"
             r"|hep|home exercise program|physical therapy)\b",
-            r"\b(?:physical therapy|pt|occupational therapy) (?:was |has been |is )(?:authorized|certified|approved"
+            r"\b(?:physical therapy|pt|occupational therapy) (?:was |has been |is )(?:authorized|certified"
+            r"|approved"
             r"|ongoing)\b",
         ), ignore=_NO_HYP),
     _Spec("active_rehabilitation",
-        r"\b(?:has not|had not|did not|have not) (?:yet )?(?:started|begun|attended|participated in) (?:\w+ )?"
+        r"\b(?:has not|had not|did not|have not) (?:yet )?(?:started|begun|attended"
+        r"|participated in) (?:\w+ )?"
         r"(?:physical therapy|therapy|pt|rehabilitation)\b",
         polarity=-1, ignore=_NO_NEG),
     _Spec("work_modification",
         _alt(
-            r"\bto (?:help|allow|enable) (?:him|her|the patient|the worker) (?:to )?(?:continue|stay at|return to)"
+            r"\bto (?:help|allow|enable) (?:him|her|the patient|the worker) (?:to )?(?:continue|stay at"
+            r"|return to)"
             r" (?:working|work)\b",
             r"\b(?:ergonomic|modified) (?:workstation|work station|desk|chair|duty)\b",
             r"\b(?:workstation|work station) (?:modification|evaluation|assessment)\b",
@@ -1279,16 +1298,19 @@ _TRISTATE_SPECS: list[_Spec] = [
     _Spec("functional_deficits",
         _alt(
             r"\b(?:requires|required|needs|needed) (?:\w+ )?(?:assistance|help) (?:\w+ ){0,2}?(?:with |for )"
-            r"(?:transfers|bathing|dressing|toileting|adls|activities of daily living|self-?care|ambulation)\b",
+            r"(?:transfers|bathing|dressing|toileting|adls|activities of daily living|self-?care"
+            r"|ambulation)\b",
             r"\bunable to (?:perform|do|complete) (?:\w+ )?(?:adls|activities of daily living|self-?care)\b",
-            r"\bdependent (?:for|in|with) (?:\w+ )?(?:adls|activities of daily living|self-?care|transfers)\b",
+            r"\bdependent (?:for|in|with) (?:\w+ )?(?:adls|activities of daily living|self-?care"
+            r"|transfers)\b",
         )),
     _Spec("functional_deficits",
         r"\bindependent (?:in|with) (?:\w+ )?(?:adls|activities of daily living|self-?care)\b",
         polarity=-1, ignore=_NO_NEG),
     _Spec("treatment_goals",
         _alt(
-            r"\b(?:functional |treatment |therapy )?goals? (?:\w+ ){0,2}?(?:include|included|are|were|is|of)\b",
+            r"\b(?:functional |treatment |therapy )?goals? (?:\w+ ){0,2}?(?:include|included|are|were|is"
+            r"|of)\b",
             r"\bgoals?:",
         ), ignore=_NO_HYP),
     _Spec("severe_acute_injury",
@@ -1322,7 +1344,8 @@ _TRISTATE_SPECS: list[_Spec] = [
         polarity=-1),
     _Spec("medication_reduced_or_not_tolerated",
         _alt(
-            r"\b(?:decreased|reduced|reduction in|decrease in|lower(?:ed)?) (?:\w+ ){0,2}?(?:medications?|meds"
+            r"\b(?:decreased|reduced|reduction in|decrease in|lower(?:ed)?) (?:\w+ ){0,2}?(?:medications?"
+            r"|meds"
             r"|medication use|opioids?|narcotics?)\b",
             r"\b(?:able to|was able to) (?:wean|stop|discontinue|taper)\b",
             r"\b(?:unable|not able) to tolerate (?:\w+ ){0,2}?(?:medications?|nsaids?|opioids?)\b",
@@ -1547,8 +1570,9 @@ _PATTERNS: dict[str, str] = {
         rf"\b(?:closed reduction|open reduction|pinning|fusion|arthroscopy|repair|release"
         rf"|implant\w*)\b[^;]{{0,60}}?\bon {_DATE_AHEAD}",
     ),
-    "cc_tried": r"\b(?:treatments?|therap(?:y|ies)|care|management)(?: to date| thus far| so far)? (?:has |have "
-                r"|had )?(?:included|includes|consisted of|consists of)\b[^;]*?\b(?:physical therap\w*|pt"
+    "cc_tried": r"\b(?:treatments?|therap(?:y|ies)|care|management)(?: to date| thus far| so far)? "
+                r"(?:has |have |had )?(?:included|includes|consisted of|consists of)\b"
+                r"[^;]*?\b(?:physical therap\w*|pt"
                 r"|chiropractic\w*|acupuncture|physiotherap\w*|home exercise\w*|therapy sessions"
                 r"|occupational therap\w*|activity modification\w*|bracing|splint\w*|sling)\b",
     "cc_persists": _alt(
@@ -2233,7 +2257,8 @@ def _red_flag_scopes(doc: _Doc, si: int, flag: str, spans: list[tuple[int, int]]
         window = doc.norm[lo:hi]
         if rx["body:any"].search(window) or re.search(
                 r"\b(?:ulna|radius|humerus|femur|tibia|fibula|clavicle|scapula|pelvic|vertebra\w*|skull|nasal"
-                r"|orbital|jaw|mandible|sternum|calcaneus|navicular|scaphoid|phalan\w*|malleol\w*)\b", window):
+                r"|orbital|jaw|mandible|sternum|calcaneus|navicular|scaphoid|phalan\w*"
+                r"|malleol\w*)\b", window):
             named = True
             parts.update(k for k in _BODY_TERMS if rx[f"body:{k}"].search(window))
     if not named:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -183,8 +183,17 @@ class PhraseMatcher:
         self._exact: dict[str, Any] = {}
         for abbreviation, value in abbreviations:
             self._exact.setdefault(abbreviation, value)
-        self._regex = self._compile(list(written.values()), fold=True)
-        self._exact_regex = self._compile(list(self._exact), fold=False)
+        self._phrases = list(written.values())
+
+    @cached_property
+    def _regex(self) -> re.Pattern[str] | None:
+        """Compiled on first use: a lexicon's big alternations take tens of ms each to compile,
+        and a run that never looks for, say, procedures never pays for theirs."""
+        return self._compile(self._phrases, fold=True)
+
+    @cached_property
+    def _exact_regex(self) -> re.Pattern[str] | None:
+        return self._compile(list(self._exact), fold=False)
 
     @staticmethod
     def _compile(phrases: list[str], fold: bool) -> re.Pattern[str] | None:

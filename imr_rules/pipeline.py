@@ -26,7 +26,8 @@ def _is_surgery(prediction: Prediction) -> bool:
 
 
 def evaluate_request(
-    facts: CaseFacts, items: list[RequestedItem], as_of: date | None, engine: Engine | None = None
+    facts: CaseFacts, items: list[RequestedItem], as_of: date | None, engine: Engine | None = None,
+    explain: bool = True,
 ) -> list[Prediction]:
     """Predict every item of one request, letting ancillary items follow the surgery they serve.
 
@@ -35,8 +36,9 @@ def evaluate_request(
     request names a surgery and the record does not say whether it was approved, the
     surgery's own prediction supplies `associated_surgery_approved` for the other items,
     and those are evaluated again with it (a derived fact, with the surgery as evidence).
+    `explain=False`: no near misses (see `engine.predict_item`).
     """
-    predictions = evaluate(facts, items, as_of, engine)
+    predictions = evaluate(facts, items, as_of, engine, explain)
     surgeries = [p for p in predictions if _is_surgery(p) and p.outcome is not None]
     if not surgeries or SURGERY_FOLLOWS in facts.common:
         return predictions
@@ -59,13 +61,14 @@ def evaluate_request(
             again = True
     if not again:
         return predictions
-    second = evaluate(derived, items, as_of, engine)
+    second = evaluate(derived, items, as_of, engine, explain)
     pairs = zip(predictions, second, strict=True)
     return [first if first.index in surgery_rows else redo for first, redo in pairs]
 
 
 def predict_letter_items(
-    letter: Letter, mode: Mode = "prediction", as_of: date | None = None, engine: Engine | None = None
+    letter: Letter, mode: Mode = "prediction", as_of: date | None = None, engine: Engine | None = None,
+    explain: bool = True,
 ) -> list[Prediction]:
     """Predictions for every item of a letter, with the guidelines in force on `as_of`.
 
@@ -74,11 +77,13 @@ def predict_letter_items(
     """
     items, facts = facts_from_letter(letter, mode)
     day = as_of or letter.decision_date or facts.as_of
-    return evaluate_request(facts, items, day, engine)
+    return evaluate_request(facts, items, day, engine, explain)
 
 
 def predict_letter(letter: Letter, mode: str, as_of: date | None) -> list[ItemResult]:
-    """The corpus tools' predictor: one ItemResult per letter item, in letter order."""
+    """The corpus tools' predictor: one ItemResult per letter item, in letter order (an ItemResult
+    holds no near misses, so none are worked out; `missing` is the same)."""
     if mode not in ("prediction", "fidelity"):
         raise ValueError(f"unknown mode {mode!r}: use prediction or fidelity")
-    return [p.to_item_result() for p in predict_letter_items(letter, mode, as_of)]  # type: ignore[arg-type]
+    predictions = predict_letter_items(letter, mode, as_of, explain=False)  # type: ignore[arg-type]
+    return [p.to_item_result() for p in predictions]

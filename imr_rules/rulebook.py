@@ -58,7 +58,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -76,6 +75,7 @@ from imr_rules.catalogue import (
     TRISTATE_VALUES,
     Catalogue,
     FactType,
+    adopt_catalogue,
     load_catalogue,
 )
 from imr_rules.errors import InputError
@@ -83,7 +83,7 @@ from imr_rules.items import ItemKind, RequestedItem
 from imr_rules.letters import Decision, SourceFamily
 from imr_rules.paths import rules_dir
 from imr_rules.results import GuidelineRef
-from imr_rules.yamlio import LineDict, _construct_mapping, _LineLoader
+from imr_rules.yamlio import LineDict, LineList, load_yaml_file
 
 TOPICS_FILE = "topics.yaml"
 NOT_RULE_FILES = frozenset({TOPICS_FILE, CATALOGUE_FILE})
@@ -97,64 +97,9 @@ PAGE_CITED = frozenset({SourceFamily.mtus_cpmtg_2009})
 # ---------------------------------------------------------------- YAML with positions
 
 
-class LineList(list):
-    """A list from YAML that knows the line and column of itself and of each element."""
-
-    line: int = 0
-    column: int = 0
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.positions: list[tuple[int, int]] = []
-
-    def where(self, index: int) -> tuple[int, int]:
-        return self.positions[index] if 0 <= index < len(self.positions) else (self.line, self.column)
-
-
-_Base: Any = getattr(yaml, "CSafeLoader", None) or _LineLoader
-
-
-class _RuleLoader(_Base):
-    """A safe line-keeping loader whose lists also keep positions. The C reader of libyaml
-    when it is there: it reads the rulebook ten times faster than the pure-Python one."""
-
-
-_RuleLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
-
-
-def _construct_sequence(loader: _RuleLoader, node: yaml.SequenceNode) -> LineList:
-    out = LineList()
-    for child in node.value:
-        out.append(loader.construct_object(child, deep=True))
-        out.positions.append((child.start_mark.line + 1, child.start_mark.column + 1))
-    out.line = node.start_mark.line + 1
-    out.column = node.start_mark.column + 1
-    return out
-
-
-_RuleLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)  # type: ignore[arg-type]
-
-
 def load_rule_yaml(path: str | Path) -> Any:
     """Read a rule file safely, keeping positions; bad YAML is an InputError with file and line."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read file: {err.__class__.__name__}: {err}", p) from None
-    try:
-        return yaml.load(text, Loader=_RuleLoader)  # noqa: S506 - _RuleLoader is a safe loader
-    except InputError as err:
-        err.path = str(p)
-        raise
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        raise InputError(
-            f"malformed YAML: {err.problem or err}", p,
-            mark.line + 1 if mark else None, mark.column + 1 if mark else None,
-        ) from None
-    except yaml.YAMLError as err:
-        raise InputError(f"malformed YAML: {err}", p) from None
+    return load_yaml_file(path, positions=True)
 
 
 def _where(node: Any, key: Any = None) -> tuple[int, int]:
@@ -1317,8 +1262,35 @@ def rule_from_data(data: dict[str, Any], topic: str, catalogue: Catalogue | None
 
 
 def load_rulebook(path: str | Path | None = None) -> Rulebook:
-    """The checked rulebook at `path` (default: bundled); a RulebookError lists every problem."""
+    """The checked rulebook at `path` (default: bundled); a RulebookError lists every problem.
+
+    The bundled rulebook (`path` None) comes from the cache of checked rulebooks
+    (`imr_rules.cache`) when nothing it was built from has changed: every file of the
+    rules folder, and the source of the modules that read and check it. `lint_rulebook`
+    never uses the cache."""
+    if path is not None:
+        return _checked_rulebook(path)
+    from imr_rules import cache
+
+    found = cache.cached("rulebook", _rulebook_key, _checked_rulebook, lambda _: True)
+    found.catalogue = adopt_catalogue(found.catalogue)
+    return found
+
+
+def _checked_rulebook(path: str | Path | None = None) -> Rulebook:
     result = lint_rulebook(path)
     if result.rulebook is None:
         raise RulebookError(result.diagnostics)
     return result.rulebook
+
+
+def _rulebook_key() -> str:
+    """A digest of what the bundled rulebook is built from (see `load_rulebook`)."""
+    import sys
+
+    from imr_rules import cache, catalogue, facts, items, letters, results, yamlio
+
+    root = rules_dir()
+    files = sorted(p for p in root.rglob("*.yaml") if p.is_file())
+    modules = [sys.modules[__name__], catalogue, yamlio, facts, items, letters, results]
+    return cache.digest(files, modules, extra=[f"rulebook {root.resolve()}"])
