@@ -53,6 +53,7 @@ _GROUPS: list[tuple[str, str]] = [
     ("pseudo", _any(
         r"\bno (?:significant |further )?(?:change|changes) (?=in (?:the )?(?:size|appearance|medication|dose"
         r"|plan))",
+        r"\b(?:he|she|the (?:patient|injured worker|claimant|applicant|worker)) (?:has |had )?requested\b",
         r"\bnot only\b",
         r"\bnot just\b",
         r"\bnot necessarily\b",
@@ -63,6 +64,13 @@ _GROUPS: list[tuple[str, str]] = [
         r"\brequesting (?:physician|provider|doctor|report|note|clinician|surgeon|practitioner)s?\b",
     )),
     # -- not documented ------------------------------------------------------------------
+    # "lack of documentation regarding the number of sessions completed and objective improvement":
+    # an explicit statement that the record lacks something reaches to the end of the clause
+    ("docfl", _any(
+        r"\b(?:lack|absence|paucity) of (?:any |clear |adequate |sufficient |specific |objective )?"
+        r"(?:documentation|documented evidence|information)\b",
+        r"\bno (?:clear |adequate |sufficient |specific |objective )?documentation\b",
+    )),
     ("docf", _any(
         rf"\bno (?:[a-z/'-]+ ){{0,3}}?{_DOC_NOUNS}(?: however)?\b",
         r"\bnot (?:been )?any(?= (?:[a-z-]+ )?(?:notation|documentation|mention|evidence|indication|report))",
@@ -80,7 +88,8 @@ _GROUPS: list[tuple[str, str]] = [
         r"\bnot (?:clearly )?(?:known|clear)\b",
     )),
     ("docfb", _any(
-        r"\b(?:not|never) (?:been )?(?:clearly |specifically |adequately |objectively |explicitly "
+        r"\b(?:(?:is|was|were|are|has|have|had) )?(?:not|never) (?:been )?(?:clearly |specifically "
+        r"|adequately |objectively |explicitly "
         r"|well )?(?:documented|noted|reported|described|provided|mentioned|evident|indicated|established"
         r"|stated|detailed|specified|submitted|available|included|quantified|addressed|identified|recorded"
         r"|outlined|discussed|demonstrated|evidenced)\b",
@@ -167,12 +176,13 @@ _GROUPS: list[tuple[str, str]] = [
     )),
     # -- hypothetical (planned, wished for, or about someone else) -------------------------
     ("hypfb", _any(
+        r"\b(?:requested|recommended|planned|proposed)\b",
         r"\b(?:is|was|are|were|be|been) (?:being )?(?:requested|recommended|planned|proposed|ordered"
         r"|scheduled|pending|approved|authorized|sought|considered|prescribed for|under consideration"
         r"|referred)\b",
         r"\bto be (?:considered|done|performed|scheduled|ordered|obtained)\b",
     )),
-    ("hypb", r"\b(?:authorized|approved|requested|recommended|planned|proposed)\b"),
+    ("hypb", r"\b(?:authorized|approved)\b"),
     ("hypf", _any(
         r"\bif\b",
         r"\bwould\b",
@@ -181,6 +191,7 @@ _GROUPS: list[tuple[str, str]] = [
         r"\bwill\b",
         r"\bin order to\b",
         r"\bso as to\b",
+        r"\b(?:goal|goals)(?: (?:of|for) (?:the )?(?:[a-z-]+ ){0,3}?[a-z-]+)? ?:",
         r"\bgoal\b",
         r"\bgoals\b",
         r"\bto (?:help|improve|restore|increase|reduce|decrease|prevent|avoid|facilitate|maximize|allow"
@@ -273,7 +284,8 @@ def _lead_index() -> dict[str, re.Pattern[str]] | None:
 _TOKEN_RX = re.compile(r"[a-z]+|[,;:?]")
 
 _KIND: dict[str, Ctx | None] = {
-    "docf": Ctx.not_documented, "docfb": Ctx.not_documented, "docb": Ctx.not_documented,
+    "docfl": Ctx.not_documented, "docf": Ctx.not_documented, "docfb": Ctx.not_documented,
+    "docb": Ctx.not_documented,
     "negf": Ctx.negated, "negfb": Ctx.negated, "negb": Ctx.negated, "notf": Ctx.negated,
     "uncf": Ctx.uncertain, "uncb": Ctx.uncertain, "hypf": Ctx.hypothetical, "hypb": Ctx.hypothetical,
     "hypfb": Ctx.hypothetical,
@@ -281,7 +293,7 @@ _KIND: dict[str, Ctx | None] = {
 }
 # How far (characters) a trigger's scope reaches forward and backward.
 _WINDOW: dict[str, tuple[int, int]] = {
-    "docf": (110, 0), "docfb": (80, 70), "docb": (0, 70),
+    "docfl": (220, 0), "docf": (110, 0), "docfb": (80, 70), "docb": (0, 70),
     "negf": (70, 0), "negfb": (45, 30), "negb": (0, 50), "notf": (35, 0),
     "uncf": (70, 0), "uncb": (0, 50),
     "hypf": (110, 0), "hypb": (0, 70), "hypfb": (110, 70),
@@ -335,7 +347,8 @@ def classify(triggers: list[Trigger], start: int, end: int, *, ignore: frozenset
     # forward: the nearest triggers before the finding, up to a terminator
     # (a trigger that starts before the finding and spans it, as "no MRI report" spans "MRI", counts)
     for trig in reversed(triggers):
-        if trig.start >= start or (trig.end > start and trig.end >= end and trig.group != "docf"):
+        spans = trig.end > start and trig.end >= end and trig.group not in ("docf", "docfl")
+        if trig.start >= start or spans:
             continue
         if trig.group == "term":
             break

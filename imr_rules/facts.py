@@ -576,7 +576,9 @@ _DIAGNOSES: dict[str, str] = {
     "postherpetic_neuralgia": _alt(
         r"\bpost-?\s*herpetic neuralgia\b",
         r"\bphn\b",
-        r"\bshingles\b",
+        r"(?<!roofing[ ])(?<!roof[ ])(?<!asphalt[ ])(?<!wood[ ])(?<!cedar[ ])\bshingles\b"
+        r"(?! (?:on|off|from|onto)\b)",
+        r"\bherpes zoster\b",
     ),
     "carpal_tunnel": _alt(
         r"\bcarpal tunnel\b",
@@ -713,6 +715,11 @@ _DIAGNOSES: dict[str, str] = {
     ),
     "progressive_neurologic_deficit": _alt(
         r"\bprogressive (?:neurologic(?:al)? )?(?:deficits?|weakness|numbness|neurologic\w*)\b",
+        r"\bprogressive(?:ly worsening)? (?:\w+ ){0,2}?(?:motor|sensory|neurologic(?:al)?"
+        r"|muscle) (?:deficits?"
+        r"|weakness|loss|changes|findings|signs)\b",
+        r"\bprogressive (?:loss of|decline in|decrease in) (?:\w+ )?(?:strength|sensation|motor function"
+        r"|reflexes)\b",
         r"\b(?:numbness|weakness|deficits?|paresthesias?) (?:\w+ ){0,2}?progressively (?:getting worse"
         r"|worsening|worse)\b",
         r"\bworsening (?:neurologic(?:al)? deficits?|weakness|numbness)\b",
@@ -745,6 +752,17 @@ _SURGERY_STEMS = ("surg", "operati", "arthroscop", "fusion", "decompression", "d
                   "laminectomy", "laminotomy", "foraminotomy", "arthroplasty", "replacement", "repair",
                   "reconstruction", "release", "acromioplasty", "meniscectomy", "debridement", "orif",
                   "open reduction", "pinning", "implant")
+# Medication and time, rest or activity modification: conservative care in the guidelines' sense.
+_CC_MEDS = (r"(?:(?:medications?|nsaids?|anti-?inflammator\w*|analgesics?"
+            r"|pain medications?) (?:\w+ ){0,3}?(?:and"
+            r"|with|plus|,) (?:\w+ ){0,2}?(?:rest(?! of)|activity modifications?|modified (?:duty|activit\w*)"
+            r"|time off(?: work)?|work restrictions|ice|heat|home exercises?)"
+            r"|(?:rest(?! of)|activity modifications?|modified (?:duty|activit\w*)"
+            r"|time off(?: work)?) (?:\w+ )"
+            r"{0,3}?(?:and|with|plus|,) (?:\w+ ){0,2}?(?:medications?|nsaids?|anti-?inflammator\w*"
+            r"|analgesics?))")
+_PARESTHESIA = (r"(?:numbness|numb|tingling|tingles|paresthesias?|paraesthesias?|pins and needles"
+                r"|(?:numbness|tingling) (?:and|or|and/or) (?:tingling|numbness|paresthesias?))")
 _SLR = r"(?:straight[- ]?leg[- ]?rais(?:e|es|ed|ing)|slr)"
 _UR_STEMS = ("utilization", "ur", "claims", "prior", "previous", "certif", "denied", "denial", "modified",
              "approve", "original", "eligible", "authorized")
@@ -893,6 +911,9 @@ _TRISTATE_SPECS: list[_Spec] = [
             rf"|did not respond) to (?:\w+ ){{0,3}}?{_CONSERVATIVE}\b",
             rf"\b(?:persist\w*|continue[sd]?|ongoing|no (?:significant )?improvement) despite (?:\w+"
             rf" ){{0,4}}?{_CONSERVATIVE}\b",
+            rf"\bdespite (?:\w+ ){{0,4}}?{_CONSERVATIVE}\b[^;.]{{0,80}}?\b(?:pain|symptoms|complaints|she|he"
+            rf"|the patient) (?:\w+ ){{0,2}}?(?:persist\w*|continu\w*|remain\w*|still|has not improved"
+            rf"|is unchanged|not improved|worsen\w*)\b",
             r"\b(?:trials? of|tried) (?:\w+ ){0,3}?(?:have |has )?(?:failed|been unsuccessful)\b",
             r"\bwhich (?:gave|provided) no (?:significant )?relief\b",
         )),
@@ -1025,8 +1046,8 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\blaxity\b",
             r"\bgiv(?:ing|es) way\b",
             r"\bbuckling\b",
-            r"\blocking\b",
-            r"\bcatching\b",
+            r"\blocking\b(?! (?:his|her|their|the|a|an|up|in|on|out)\b)",
+            r"\bcatching\b(?! (?:his|her|their|the|a|an|up|on|onto|herself|himself|themselves)\b)",
             r"\bmechanical symptoms\b",
             r"\bpositive (?:\w+ ){0,2}?(?:lachman|drawer|mcmurray|apprehension|pivot shift|varus|valgus)\w*",
         )),
@@ -1164,6 +1185,28 @@ _TRISTATE_SPECS: list[_Spec] = [
             r"\b(?:tinel|phalen|durkan)(?:'s|s)? (?:\w+ ){0,3}?(?:sign |test )?(?:is |was |were "
             r"|are )?positive\b",
             r"\b(?:thenar|hypothenar) (?:atrophy|wasting|weakness)\b",
+            # numbness or tingling of the hands or fingers, digits named or not
+            rf"\b{_PARESTHESIA} (?:\w+ ){{0,6}}?(?:in|of|to|involving|into|about|over|on) (?:the |both "
+            rf"|his |her "
+            rf"|their )?(?:right |left |bilateral |both |\w+ (?:and|through|to) )?(?:\w+ )?(?:hands?|fingers?"
+            rf"|digits?|thumbs?|fingertips?)\b",
+            rf"\b(?:hand|finger|digit|thumb|fingertip)s? {_PARESTHESIA}",
+            rf"\b{_PARESTHESIA} (?:\w+ ){{0,6}}?(?:(?:ulnar|median|radial) (?:side|aspect|wrist|hand|fingers?"
+            rf"|digits?|distribution)|(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th"
+            rf"|5th) (?:\w+ ){{0,3}}?"
+            rf"(?:digits?|fingers?))\b",
+            r"\b(?:decreased|diminished|reduced|altered|impaired|loss of) (?:sensation|sensory|light touch"
+            r"|pin ?prick|two[- ]point discrimination) (?:\w+ ){0,3}?(?:(?:ulnar|median) (?:\w+ )?(?:fingers?"
+            r"|digits?|side|aspect|nerve|distribution)|(?:first|second|third|fourth|fifth|1st|2nd|3rd"
+            r"|4th|5th) "
+            r"(?:\w+ ){0,3}?(?:digits?|fingers?))\b",
+            r"\b(?:sensation|sensory) (?:is |was )?(?:decreased|diminished|reduced) (?:\w+ ){0,3}?(?:ulnar"
+            r"|median) (?:\w+ )?(?:fingers?|digits?|side|aspect|distribution)\b",
+            # nocturnal paresthesias
+            rf"\b(?:nocturnal|night(?:time)?|nightly) {_PARESTHESIA}",
+            rf"\b{_PARESTHESIA} (?:\w+ ){{0,5}}?(?:at night|during the night|nocturnal\w*|wak(?:es|ing|e) "
+            rf"(?:him|her|them|the patient) (?:up)?)",
+            r"\b(?:hands?|fingers?) (?:\w+ ){0,2}?(?:go(?:es)?|went|falls?|fell) (?:numb|asleep)\b",
         )),
     _Spec("entrapment_signs",
         _alt(
@@ -1434,8 +1477,9 @@ _PATTERNS: dict[str, str] = {
     "cc_weeks": _alt(
         rf"\b(?P<n>{_NUM})[- ](?P<u>weeks?|months?) (?:of|on) (?:\w+ ){{0,2}}?(?:conservative"
         rf"|physical therap\w*|pt|chiropractic|acupuncture)\b",
-        rf"\b(?:conservative|physical therap\w*) (?:\w+ ){{0,4}}?for (?:the (?:past"
-        rf"|last) )?(?P<n2>{_NUM}) (?P<u2>weeks?|months?)\b",
+        rf"\b(?:conservative|physical therap\w*|chiropractic\w*|acupuncture|home exercises?|activity"
+        rf" modifications?|{_CC_MEDS}) (?:\w+ ){{0,4}}?for (?:the (?:past|last) |approximately |about )?"
+        rf"(?P<n2>{_NUM}) (?P<u2>weeks?|months?)\b",
     ),
     "frequency": r"\b\d ?(?:x|times) (?:a |per )?(?:week|wk)|\b\d ?x ?\d\b|/week\b",
     "dur_for": rf"\b(?:for|over|during) (?:the )?(?:past |last |previous |prior )?(?P<q>more than |over "
@@ -1484,7 +1528,7 @@ _PATTERNS: dict[str, str] = {
         r"\brenew\w*",
         r"\bcontinu(?:e|ed|es|ing|ation)\b",
         r"\bongoing\b",
-        r"\bcurrent(?:ly)?\b",
+        r"\bcurrent(?:ly)?\b(?! (?:request|requests|rfa|treatment request|requested)\b)",
         r"\b(?:medications?|meds) (?:include|included|includes|consist\w*|were|are|list|regimen)\b",
         r"\bmedication (?:list|regimen|history)\b",
         r"\b(?:has|had|have) been (?:\w+ )?(?:taking|using|on|prescribed|treated|receiving|attending)\b",
@@ -1522,14 +1566,17 @@ _PATTERNS: dict[str, str] = {
         r"\brefills?:? ?#?\d+\b",
         r"\brefills? x ?\d+\b",
     ),
+    "item_trial": r"\btrials?\b|\brent(?:al|ed|ing)?\b",
+    "item_purchase": r"\bpurchas\w*|\bbuy\b",
     "item_repeat": r"\brepeat\b|\bfollow-?up (?:mri|ct|x-?rays?|imaging|study)\b",
     "sessions": r"(?<![\d/#.x-])#?(?P<n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
                 r"|twelve)(?: (?:of|out of) (?P<tot>\d{1,3}))? (?:\w+ ){0,3}?(?:sessions?|visits?|treatments?"
                 r"|appointments?)\b",
+    "sessions_done": r"\b(?:completed|attended|had|received|underwent|finished|participated|done)\b",
     "benefit": _alt(
         r"\bimprov\w*",
         r"\bbenefit\w*",
-        r"\bhelp(?:s|ed|ful|ing)\b",
+        r"\bhelp(?:s|ed|ful|ing)?\b",
         r"\brelief\b",
         r"\bbetter\b",
         r"\beffective\b",
@@ -1559,6 +1606,7 @@ _PATTERNS: dict[str, str] = {
                   r"|positive for|evidence of|with)\b",
     "img_finding": rf"\b{_IMG_FINDING}",
     "img_any": rf"\b{_IMG}\b",
+    "uds_any": rf"\b{_UDS}\b",
     "prior_surgery": _alt(
         rf"\b(?:status post|s/p|post-?\s*op(?:erative)?(?:ly)?|history of|underwent|undergone|had (?:an? )?"
         rf"|has had|previous|prior|past|following|after) (?:an? |the |his |her |left |right "
@@ -1570,11 +1618,17 @@ _PATTERNS: dict[str, str] = {
         rf"\b(?:closed reduction|open reduction|pinning|fusion|arthroscopy|repair|release"
         rf"|implant\w*)\b[^;]{{0,60}}?\bon {_DATE_AHEAD}",
     ),
-    "cc_tried": r"\b(?:treatments?|therap(?:y|ies)|care|management)(?: to date| thus far| so far)? "
-                r"(?:has |have |had )?(?:included|includes|consisted of|consists of)\b"
-                r"[^;]*?\b(?:physical therap\w*|pt"
-                r"|chiropractic\w*|acupuncture|physiotherap\w*|home exercise\w*|therapy sessions"
-                r"|occupational therap\w*|activity modification\w*|bracing|splint\w*|sling)\b",
+    "cc_tried": _alt(
+        r"\b(?:treatments?|therap(?:y|ies)|care|management)(?: to date| thus far| so far)? "
+        r"(?:has |have |had )?(?:included|includes|consisted of|consists of)\b"
+        r"[^;]*?\b(?:physical therap\w*|pt"
+        r"|chiropractic\w*|acupuncture|physiotherap\w*|home exercise\w*|therapy sessions"
+        r"|occupational therap\w*|activity modification\w*|modified (?:duty|activit\w*)|rest(?! of)|bracing"
+        r"|splint\w*|sling)\b",
+        # medication with rest or activity modification is conservative care too
+        rf"\b(?:treatments?|therap(?:y|ies)|care|management)(?: to date| thus far| so far)? "
+        rf"(?:has |have |had )?(?:included|includes|consisted of|consists of)\b[^;]*?\b{_CC_MEDS}\b",
+    ),
     "cc_persists": _alt(
         r"\bpersist(?:s|ed|ent|ing|ence)?\b",
         r"\bcontinu(?:es|ed|ing) to (?:have|complain|report|experience|endorse|suffer)\b",
@@ -1655,7 +1709,35 @@ _PATTERNS: dict[str, str] = {
         r"\bdocument\w*",
         r"\bno (?:evidence|indication)\b",
     ),
+    "arm_paresthesia": rf"\b{_PARESTHESIA} (?:\w+ ){{0,4}}?(?:(?:in|of|to|involving) (?:the |both |his "
+                       rf"|her )?)?"
+                       rf"(?:right |left |bilateral |both )?(?:upper extremit\w*|arms?|forearms?|hands?"
+                       rf"|wrists?"
+                       rf"|fingers?)\b",
+    "entrapment_named": r"\b(?:carpal tunnel|cubital tunnel|ulnar (?:nerve )?(?:neuropathy|entrapment"
+                        r"|neuritis)"
+                        r"|median (?:nerve )?(?:neuropathy|entrapment|compression)|nerve entrapment"
+                        r"|entrapment neuropath\w*)",
     "generic_meds": r"\b(?:medications?|meds|medicines?|regimen)\b",
+    # a sentence that states the request itself ("the RFA requested physical therapy 2x4 (8 sessions) for
+    # pain relief") tells what is asked for, not what was done or how it went
+    "request_sent": r"\b(?:request(?:ed|s|ing)?|rfa|recommend(?:ed|s|ing|ation|ations)?"
+                    r"|(?:treatment )?plan(?:ned)?"
+                    r"|proposed|ordered|would like)\b",
+    "history_sent": r"\b(?:completed|attended|underwent|undergone|finished|participated|(?:has|have|had)"
+                    r" (?:\w+ )?(?:had|received|undergone|attended|completed|tried|used|taken|been (?:on"
+                    r"|taking"
+                    r"|using|receiving|attending))|to date|previously|previous|prior(?! to\b)|helped|helps"
+                    r"|(?:was|were|has been|had been) (?:\w+ )?(?:helpful|beneficial|effective)"
+                    r"|benefit(?:ed|ted)"
+                    r"|responded|improved (?:with|after|since|from)|since|status post|s/p)\b",
+    "transient": _alt(
+        r"\b(?:then|but|before|and|after which) (?:the |his |her )?(?:pain|symptoms?) (?:\w+ )?(?:returns?"
+        r"|returned|recurs?|recurred|comes back|came back)\b",
+        r"\b(?:only )?(?:temporar(?:y|ily)|transient(?:ly)?|short[- ]lived|brief(?:ly)?) (?:\w+ )?(?:relief"
+        r"|benefit|improvement|help|helps|helped|helpful)\b",
+        r"\bhelp(?:s|ed)? (?:only )?(?:temporarily|briefly|transiently)\b",
+    ),
     "complaint": r"\b(?:complain\w*|c/o|reports?|reported|reporting|endorses?|endorsed|describes?|described"
                  r"|feels?|felt|concerned|states?|stated)\b",
     "historical": r"\b(?:previous(?:ly)?|history of|prior|status post|s/p|old|healed|remote|resolved"
@@ -1858,6 +1940,7 @@ class _Doc:
         self._triggers: dict[int, list[Trigger]] = {}
         self._evidence: dict[int, Evidence] = {}
         self._names: dict[int, bool] = {}
+        self._request: dict[int, bool] = {}
         self.skip = self._skipped()
         self.item_sents, self.own_sents = self._item_sentences()
 
@@ -1991,6 +2074,15 @@ class _Doc:
                  if self._phrase_sentences((word,))]
         return sorted(found)
 
+    def is_request(self, si: int) -> bool:
+        """Whether sentence `si` states the request itself (and says nothing of treatment already had)."""
+        got = self._request.get(si)
+        if got is None:
+            rx = _rx()
+            got = self._request[si] = bool(self.search(rx["request_sent"], si)) and not self.search(
+                rx["history_sent"], si)
+        return got
+
     def key_set(self, si: int) -> set[str]:
         """The first three letters of the words of sentence `si`."""
         return set(_KEY_RX.findall(self.norm, self.sents[si].start, self.sents[si].end))
@@ -2123,12 +2215,13 @@ _NUMBER_POLICY: dict[str, str] = {
     "pain_score": "last", "pain_relief_pct": "last", "age": "first", "prior_sessions": "max",
     "weeks_of_use": "max", "weeks_of_conservative_care": "max", "prior_injection_relief_pct": "last",
     "prior_injection_relief_weeks": "last",
-    "weeks_since_surgery": "min",
+    "weeks_since_surgery": "min", "weeks_since_last_uds": "min",
 }
 _BOOL_FACTS = frozenset({"continuing_treatment", "concurrent_opioids", "concurrent_benzodiazepines",
                          "concurrent_nsaid"})
 _TRISTATE_FACTS = frozenset({spec.name for spec in _TRISTATE_SPECS} | {
-    "uds_consistent", "prior_response", "prior_imaging", "prior_surgery", "conservative_care_failed"})
+    "trial_requested", "uds_consistent", "prior_response", "prior_imaging", "prior_surgery",
+    "conservative_care_failed"})
 
 
 def _dedupe(evidence: Iterable[Evidence]) -> list[Evidence]:
@@ -2239,28 +2332,61 @@ def _lexicon() -> tuple[_Filed, _Slow]:
     return by_key, slow
 
 
+# Bones a fracture may name, and the body parts of the items they concern.
+_BONES: dict[str, tuple[str, ...]] = {
+    "ulna": ("upper_extremity", "wrist", "elbow"), "radius": ("upper_extremity", "wrist", "elbow"),
+    "humerus": ("upper_extremity", "shoulder", "elbow"), "clavicle": ("shoulder",), "scapula": ("shoulder",),
+    "femur": ("lower_extremity", "hip", "knee"), "tibia": ("lower_extremity", "knee", "ankle"),
+    "fibula": ("lower_extremity", "ankle"), "patella": ("knee",), "calcaneus": ("foot", "ankle"),
+    "navicular": ("foot", "wrist"), "scaphoid": ("wrist", "hand"), "metacarpal": ("hand",),
+    "metatarsal": ("foot",), "phalanx": ("hand", "foot"), "phalanges": ("hand", "foot"),
+    "malleolus": ("ankle",), "malleolar": ("ankle",), "pelvic": ("pelvis", "hip"), "sternum": ("chest",),
+    "skull": ("head",), "nasal": ("head",), "orbital": ("head",), "jaw": ("head",), "mandible": ("head",),
+    "vertebra": ("cervical_spine", "thoracic_spine", "lumbar_spine"),
+    "vertebral": ("cervical_spine", "thoracic_spine", "lumbar_spine"),
+    "compression": ("cervical_spine", "thoracic_spine", "lumbar_spine"),
+}
+_BONE_RX = re.compile(r"\b(?:" + "|".join(sorted(_BONES, key=len, reverse=True)) + r")\b")
+# What ends the words that belong to a fracture: "thoracic spine and right ulna fracture" (the ulna's).
+_FRACTURE_BREAK = re.compile(r"\band\b|\bor\b|\bwith\b|,|;|:|\(|\)")
+
+
+def _fracture_parts(doc: _Doc, lo: int, hi: int) -> tuple[bool, set[str]]:
+    """Whether norm[lo:hi] names a body part or bone, and the body parts it concerns."""
+    rx = _rx()
+    window = doc.norm[lo:hi]
+    parts = {k for k in _BODY_TERMS if rx[f"body:{k}"].search(window)}
+    bones = [m.group() for m in _BONE_RX.finditer(window)]
+    for bone in bones:
+        parts.update(_BONES[bone])
+    return bool(parts or bones), parts
+
+
 def _red_flag_scopes(doc: _Doc, si: int, flag: str, spans: list[tuple[int, int]],
                      scope: int | None) -> list[int | None]:
     """Whom a red-flag diagnosis counts for. A fracture that names its body part ('right ulna fracture',
-    'rib fractures') is a red flag only for the items of that body part; otherwise the whole case."""
+    'fracture of the rib') is a red flag only for the items of that body part; otherwise the whole case.
+    The part is the one written next to the word, within the same phrase: in 'thoracic spine and right
+    ulna fracture' the fracture is the ulna's."""
     if flag != "fracture" or scope is not None or not doc.items:
         return [scope]
-    rx = _rx()
     s = doc.sents[si]
     parts: set[str] = set()
     named = False
     for a, b in spans:
-        lo = max(s.start, a - 45, doc.norm.rfind(";", s.start, a) + 1)
-        hi = min(s.end, b + 30)
-        semi = doc.norm.find(";", b, hi)
-        hi = semi if semi >= 0 else hi
-        window = doc.norm[lo:hi]
-        if rx["body:any"].search(window) or re.search(
-                r"\b(?:ulna|radius|humerus|femur|tibia|fibula|clavicle|scapula|pelvic|vertebra\w*|skull|nasal"
-                r"|orbital|jaw|mandible|sternum|calcaneus|navicular|scaphoid|phalan\w*"
-                r"|malleol\w*)\b", window):
-            named = True
-            parts.update(k for k in _BODY_TERMS if rx[f"body:{k}"].search(window))
+        lo = max(s.start, a - 45)
+        breaks = [m.end() for m in _FRACTURE_BREAK.finditer(doc.norm, lo, a)]
+        near_lo = breaks[-1] if breaks else lo
+        hi = min(s.end, b + 40)
+        after = _FRACTURE_BREAK.search(doc.norm, b, hi)
+        near_hi = after.start() if after else hi
+        got, found = _fracture_parts(doc, near_lo, a)
+        if not got and re.match(r" (?:of|to|in|at) ", doc.norm[b:b + 4]):
+            got, found = _fracture_parts(doc, b, near_hi)
+        if not got:  # no part next to the word: the wider phrase around it
+            got, found = _fracture_parts(doc, max(lo, doc.norm.rfind(";", s.start, a) + 1), near_hi)
+        named = named or got
+        parts.update(found)
     if not named:
         return [scope]
     return [v.index for v in doc.items if parts & set(v.body_parts)]
@@ -2305,17 +2431,29 @@ def _read_lexicon(doc: _Doc, acc: _Acc) -> None:
             status = _status(payload.polarity, doc.ctx(si, a, b, payload.ignore))
             if status is None:
                 continue
+            if payload.name in _OUTCOME_FACTS and doc.forced is None and doc.is_request(si):
+                break  # "physical therapy ... for pain relief and improved function" asks, it does not report
             scopes = doc.outcome_scopes(si) if payload.name in _OUTCOME_FACTS else [scope]
             for target in scopes:
                 acc.add(doc, target, payload.name, status, si)
             break
 
 
-def _read_uds(doc: _Doc, acc: _Acc) -> None:
-    """Whether urine drug screens matched the prescriptions: read only in sentences about a screen."""
+def _read_uds(doc: _Doc, acc: _Acc, as_of: date | None = None) -> None:
+    """Whether urine drug screens matched the prescriptions, and how long ago the last one was (a screen
+    dated in the sentence that reports it): read only in sentences about a screen."""
     rx = _rx()
     scope = doc.case_scope()
+    uds = rx["uds_any"]
     for si in doc.candidates(_UDS_STEMS):
+        s = doc.sents[si]
+        if as_of is not None and not doc.is_request(si):
+            m = uds.search(doc.norm, s.start, s.end)
+            when = [d.value for d in _dates.find_dates(doc.norm, s.start, s.end) if d.precision == "day"]
+            if m and when and doc.ctx(si, m.start(), m.end()) is Ctx.affirmed:
+                weeks = _dates.weeks_between(max(when), as_of)
+                if weeks >= 0:
+                    acc.add(doc, scope, "weeks_since_last_uds", weeks, si)
         bad_spans: list[tuple[int, int]] = []
         for m in doc.sentence_matches(rx["uds_bad"], si):
             bad_spans.append(m.span())
@@ -2439,7 +2577,10 @@ def _read_conservative_failed(doc: _Doc, acc: _Acc) -> None:
     for si, m in doc.matches(rx["cc_tried"], ("treat", "therap", "care", "manage")):
         if doc.ctx(si, m.start(), m.end()) is not Ctx.affirmed:
             continue
-        for sj in range(si, min(len(doc.sents), si + 4)):
+        # persistence stated after the treatment, or before it ("she continues to have pain ... treatment
+        # to date has included physical therapy"): the complaints are those of the visit after the care
+        order = [*range(si, min(len(doc.sents), si + 4)), *range(si - 1, max(-1, si - 6), -1)]
+        for sj in order:
             if doc.skip[sj]:
                 continue
             lo = m.end() if sj == si else doc.sents[sj].start
@@ -2553,6 +2694,8 @@ def _read_items(doc: _Doc, acc: _Acc, as_of: date | None) -> None:
         own = _item_sentences(doc, view, own=True)
         if view.is_drug:  # how long this drug, or a drug of its class, has been used
             for si in sents:
+                if doc.forced is None and doc.is_request(si):
+                    continue  # "requested a short course of X for 2 weeks" is the request, not past use
                 for weeks in _durations(doc, si, as_of):
                     acc.add(doc, view.index, "weeks_of_use", weeks, si)
         if view.kind in _CONTINUING_KINDS:  # a continuation of this very treatment
@@ -2602,7 +2745,12 @@ def _read_response(doc: _Doc, acc: _Acc, view: _ItemView, sents: list[int]) -> N
     for si in sents:
         if not any(word in doc.texts[si] for word in _BENEFIT_WORDS):
             continue
+        if doc.forced is None and doc.is_request(si):
+            continue  # the goals of the requested treatment are not its results
+        transient = doc.search(rx["transient"], si) is not None  # "helps for a day, then the pain returns"
         for polarity, name in ((-1, "no_benefit"), (1, "benefit")):
+            if transient and polarity > 0:
+                continue
             for m in doc.sentence_matches(rx[name], si):
                 status = _status(polarity, doc.ctx(si, m.start(), m.end()))
                 if status is not None:
@@ -2620,6 +2768,8 @@ def _read_prior_imaging(doc: _Doc, acc: _Acc, view: _ItemView) -> None:
                                                                                  "electro"),
                  "bone scan": ("bone",), "ultrasound": ("ultrasound", "sonogra")}[modality]
         for si, m in doc.matches(rx[f"modality:{modality}"], stems):
+            if doc.forced is None and doc.is_request(si):
+                continue  # "the RFA shows the following test was requested: an MRI of ..." is the request
             ctx = doc.ctx(si, m.start(), m.end())
             if body and not any(doc.search(b, si) for b in body) and (
                     ctx is Ctx.affirmed or doc.search(rx["body:any"], si)):
@@ -2647,6 +2797,11 @@ def _read_sessions(doc: _Doc, acc: _Acc) -> None:
         if doc.ctx(si, m.start(), m.end()) is not Ctx.affirmed:
             continue
         s = doc.sents[si]
+        if doc.forced is None and doc.is_request(si):
+            continue  # "physical therapy 2 times a week for 4 weeks (8 sessions) was requested"
+        if rx["frequency"].search(doc.norm, max(s.start, m.start() - 45), m.start()) and not rx[
+                "sessions_done"].search(doc.norm, s.start, m.start()):
+            continue  # "2 times a week for 4 weeks (8 sessions)" is a prescription, not visits had
         kind = None
         for lo, hi in ((m.start(), min(s.end, m.end() + 40)), (max(s.start, m.start() - 50), m.start())):
             hits = [(km.start(), k) for k in _SESSION_KINDS for km in rx[f"kind:{k}"].finditer(doc.norm, lo,
@@ -2688,12 +2843,30 @@ def _read_surgery(doc: _Doc, acc: _Acc, as_of: date | None) -> None:
                     acc.add(doc, scope, "weeks_since_surgery", weeks, si)
 
 
+_TOPICAL_BRANDS = frozenset({"flector", "pennsaid"})
+_TOPICAL_RX = re.compile(r"\d(?:\.\d+)? ?%|\b(?:creams?|gels?|ointments?|lotions?|topical\w*|patch(?:es)?"
+                         r"|compound\w*|transdermal|liniments?|sprays?|solution|rub)\b")
+_LIST_BREAK = re.compile(r"[,;:()]|\band\b")
+
+
+def _topical_at(doc: _Doc, si: int, i: int, j: int) -> bool:
+    """Whether the drug named at norm[i:j] is a topical one ('flurbiprofen 20% cream', 'topical diclofenac'):
+    the words of its entry in a list, up to a comma or 'and'."""
+    s = doc.sents[si]
+    before = [m.end() for m in _LIST_BREAK.finditer(doc.norm, max(s.start, i - 40), i)]
+    lo = before[-1] if before else max(s.start, i - 40)
+    after = _LIST_BREAK.search(doc.norm, j, min(s.end, j + 60))
+    hi = after.start() if after else min(s.end, j + 60)
+    return _TOPICAL_RX.search(doc.norm, lo, hi) is not None
+
+
 def _read_concurrent(doc: _Doc, acc: _Acc) -> None:
     """Other opioids, benzodiazepines and NSAIDs taken at the same time; drugs that raise GI risk."""
     rx = _rx()
     norm = doc.norm
     stops: dict[int, list[int]] = {}  # per sentence, where "discontinued", "failed", "tried" ... end
     found: dict[str, list[tuple[str, int]]] = {}
+    oral: dict[str, list[int]] = {}  # NSAIDs taken by mouth now (not topical, not only requested)
     for word in doc.drug_words():
         generic = _CANON.get(word, word)
         i = norm.find(word)
@@ -2707,6 +2880,9 @@ def _read_concurrent(doc: _Doc, acc: _Acc) -> None:
                     ends = stops[si] = [m.end() for m in doc.sentence_matches(rx["stop_before_drug"], si)]
                 if not any(e <= i for e in ends) and doc.ctx(si, i, j, _NO_HYP) is Ctx.affirmed:
                     found.setdefault(generic, []).append((word, si))
+                    if (generic in _NSAID_GENERICS and not doc.is_request(si) and word not in _TOPICAL_BRANDS
+                            and doc.ctx(si, i, j) is Ctx.affirmed and not _topical_at(doc, si, i, j)):
+                        oral.setdefault(generic, []).append(si)
             i = norm.find(word, j)
     scope = doc.case_scope()
     for fact, generics in _CLASS_GENERICS.items():
@@ -2728,10 +2904,10 @@ def _read_concurrent(doc: _Doc, acc: _Acc) -> None:
                 acc.add(doc, view.index, fact, True, si)
             if not others and own_class:
                 acc.add(doc, view.index, fact, False, min(si for sites in hits.values() for _, si in sites))
-    nsaids = sorted(g for g in found if g in _NSAID_GENERICS)
+    nsaids = sorted(oral)  # multiple NSAIDs: oral ones the patient already takes
     if len(nsaids) >= 2:
         for g in nsaids:
-            acc.add(doc, scope, "gi_risk", Tristate.documented, found[g][0][1])
+            acc.add(doc, scope, "gi_risk", Tristate.documented, oral[g][0])
     for g in sorted(found):
         if g in _GI_RISK_GENERICS:
             acc.add(doc, scope, "gi_risk", Tristate.documented, found[g][0][1])
@@ -2744,13 +2920,31 @@ def _read_item_text(text: str, view: _ItemView, acc: _Acc) -> None:
     bare = rx["item_refills"].sub(lambda m: " " * len(m.group()), norm)  # "with 1 refill" asks for refills
     continuing = view.kind in _CONTINUING_KINDS and rx["item_continuing"].search(bare)
     repeat = view.modalities and rx["item_repeat"].search(bare)
+    ev = Evidence.model_construct(text=clean(text), source="item", start=0, end=len(text))
+    if rx["item_trial"].search(bare):  # "30 day trial of a TENS unit", "H-wave rental"
+        acc.add_evidence(view.index, "trial_requested", Tristate.documented, (1, 0), ev)
+    elif rx["item_purchase"].search(bare):
+        acc.add_evidence(view.index, "trial_requested", Tristate.documented_false, (1, 0), ev)
     if not (continuing or repeat):
         return
-    ev = Evidence.model_construct(text=clean(text), source="item", start=0, end=len(text))
     if continuing:
         acc.add_evidence(view.index, "continuing_treatment", True, (1, 0), ev)
     if repeat:
         acc.add_evidence(view.index, "prior_imaging", Tristate.documented, (1, 0), ev)
+
+
+def _read_suspected_entrapment(doc: _Doc, acc: _Acc) -> None:
+    """Numbness or tingling of the arms or hands that the physician works up as a nerve entrapment ('numbness
+    of both upper extremities, rule out carpal tunnel syndrome'): symptoms of a suspected entrapment."""
+    rx = _rx()
+    for si in doc.candidates(("carpal", "cubital", "ulnar", "median", "entrapment", "nerve entrapment")):
+        named = doc.search(rx["entrapment_named"], si)
+        if not named or doc.ctx(si, named.start(), named.end()) is Ctx.negated:
+            continue
+        for m in doc.sentence_matches(rx["arm_paresthesia"], si):
+            if doc.ctx(si, m.start(), m.end()) is Ctx.affirmed:
+                acc.add(doc, doc.case_scope(), "entrapment_signs", Tristate.documented, si)
+                return
 
 
 def _read_imaging(doc: _Doc, acc: _Acc) -> None:
@@ -2779,8 +2973,9 @@ def _read_imaging(doc: _Doc, acc: _Acc) -> None:
 def _read(doc: _Doc, acc: _Acc, as_of: date | None) -> None:
     """Every reader over one text (the dates are read first, by the caller)."""
     _read_lexicon(doc, acc)
-    _read_uds(doc, acc)
+    _read_uds(doc, acc, as_of)
     _read_imaging(doc, acc)
+    _read_suspected_entrapment(doc, acc)
     _read_patient(doc, acc)
     _read_pain(doc, acc)
     _read_conservative_weeks(doc, acc)
@@ -2896,7 +3091,9 @@ def extract_facts(text: str, items: list[RequestedItem] | None = None, *, source
     views = [_view(i, item) for i, item in enumerate(items)]
     acc, as_of, evidence = _read_summary(text, source, views, items, as_of)
     _derive(acc, as_of)
-    return _build(acc, len(items), as_of, evidence)
+    facts = _build(acc, len(items), as_of, evidence)
+    _item_totals(items, facts)
+    return facts
 
 
 def rationale_sentences(rationale: str) -> list[tuple[str, bool]]:
@@ -2965,6 +3162,7 @@ def facts_from_letter(letter: Letter, mode: Mode) -> tuple[list[RequestedItem], 
         for i, letter_item in enumerate(letter.items):
             if letter_item.rationale.strip():
                 _merge_rationale(facts, i, _rationale_facts(letter_item.rationale, views, i, reference))
+    _item_totals(items, facts)
     return items, facts
 
 
@@ -2993,6 +3191,57 @@ def partial_authorization(remainder: str, authorized: str | None) -> str | None:
     if not rest or not given or rest <= given or given <= rest:
         return "quantity"
     return "component"
+
+
+# Morphine equivalents per mg a day (the guidelines index, med_conversion_factors; CDC 2016 values).
+_MED_FACTORS: dict[str, float] = {"codeine": 0.15, "hydrocodone": 1.0, "hydromorphone": 4.0, "morphine": 1.0,
+                                  "oxycodone": 1.5, "oxymorphone": 3.0, "tramadol": 0.1, "tapentadol": 0.4}
+_FENTANYL_PATCH_FACTOR = 2.4  # per mcg/hour
+_METHADONE_FACTORS = ((20.0, 4.0), (40.0, 8.0), (60.0, 10.0), (float("inf"), 12.0))
+
+
+def _med_per_day(item: RequestedItem) -> float | None:
+    """Morphine-equivalent mg a day of an opioid item: strength x doses a day x factor, when both are
+    stated."""
+    generic = _CANON.get((item.generic or "").split("/")[0].strip().lower(), "")
+    if not generic:
+        names = [_CANON[w] for w in _WORD_RX.findall(normalize(item.text)) if w in _CANON]
+        generic = names[0] if names else ""
+    if generic not in _OPIOID_GENERICS or not item.strength_mg:
+        return None
+    if generic == "fentanyl" and re.search(r"mcg ?/ ?h(?:r|our)?\b", normalize(item.text)):
+        return round(item.strength_mg * _FENTANYL_PATCH_FACTOR, 1)
+    if not item.doses_per_day:
+        return None
+    mg = item.strength_mg * item.doses_per_day
+    if generic == "methadone":
+        return round(mg * next(f for top, f in _METHADONE_FACTORS if mg <= top), 1)
+    factor = _MED_FACTORS.get(generic)
+    return None if factor is None else round(mg * factor, 1)
+
+
+def _item_totals(items: list[RequestedItem], facts: CaseFacts) -> None:
+    """Facts that add the request to what was read: sessions in all (those had plus those asked for), and
+    the morphine-equivalent dose of the opioids requested (only when every one states strength and dose)."""
+    for i, item in enumerate(items):
+        if i >= len(facts.per_item):
+            break
+        had = facts.value("prior_sessions", i)
+        if had is not None and item.sessions is not None:
+            total = int(had) + int(item.sessions)  # type: ignore[call-overload]
+            facts.per_item[i]["sessions_total"] = FactValue.model_construct(
+                value=total, evidence=[Evidence.model_construct(
+                    text=f"{had:g} sessions had + {item.sessions} requested = {total}", source="derived")])
+    opioid = [(i, item) for i, item in enumerate(items) if _CANON.get(
+        (item.generic or "").split("/")[0].strip().lower()) in _OPIOID_GENERICS or any(
+        _CANON.get(w) in _OPIOID_GENERICS for w in _WORD_RX.findall(normalize(item.text)))]
+    doses = [(item, _med_per_day(item)) for _, item in opioid]
+    if not doses or any(d is None for _, d in doses):
+        return
+    med = round(sum(d for _, d in doses if d is not None), 1)
+    said = "; ".join(f"{clean(item.text)}: {d:g} MED" for item, d in doses)
+    facts.common["med_mg_per_day"] = FactValue.model_construct(value=med, evidence=[
+        Evidence.model_construct(text=f"{said} (total {med:g} mg MED a day)", source="derived")])
 
 
 def _letter_item_facts(letter: Letter, facts: CaseFacts) -> None:
