@@ -111,6 +111,10 @@ class Encoding:
             self._plan = None
         return found
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the plan: it holds the `_NONE` marker, which must stay this process's."""
+        return {**self.__dict__, "_plan": None}
+
     def _layout(self) -> list[tuple[str, FactType, list[tuple[str, Any]], str | None, list[tuple[str, str]]]]:
         """Per fact: (name, type, [(key, stand-in for absent or _NONE)], presence key, [(member, key)])."""
         grouped: dict[str, tuple[list, list, list]] = {}
@@ -304,7 +308,10 @@ def compile_topic(topic: str, rules: list[Rule], catalogue: Catalogue) -> Compil
 
 
 def compile_rulebook(rulebook: Rulebook) -> dict[str, CompiledRuleset]:
-    """One compiled ruleset per topic that has rules."""
+    """One compiled ruleset per topic that has rules (those of a rulebook from the rulebook cache
+    come with it: `Rulebook.compiled`)."""
+    if rulebook.compiled is not None:
+        return rulebook.compiled
     return {
         topic: compile_topic(topic, rules, rulebook.catalogue)
         for topic, rules in sorted(rulebook.by_topic.items())

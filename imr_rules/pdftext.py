@@ -90,8 +90,11 @@ def _mostly_control(sample: bytes) -> bool:
     """Binary data shows itself by control bytes that text never has (tab, newline, form feed aside)."""
     if not sample:
         return False
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    control = len(sample) - len(sample.translate(None, _CONTROL))  # in C: deleting them counts them
     return control / len(sample) > 0.05
+
+
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 
 
 def _normalise_newlines(text: str) -> str:

@@ -654,6 +654,7 @@ class Rulebook:
         self.catalogue = catalogue
         self.topics = topics  # key or alias -> key
         self.files = files
+        self.compiled: dict[str, Any] | None = None  # the durable-rules rulesets, when cached with it
         self.by_topic: dict[str, list[Rule]] = defaultdict(list)
         self.by_key: dict[str, Rule] = {}
         for rule in self.rules:
@@ -1266,13 +1267,13 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
 
     The bundled rulebook (`path` None) comes from the cache of checked rulebooks
     (`imr_rules.cache`) when nothing it was built from has changed: every file of the
-    rules folder, and the source of the modules that read and check it. `lint_rulebook`
-    never uses the cache."""
+    rules folder, and the source of the modules that read, check and compile it (the
+    durable-rules rulesets are cached with it). `lint_rulebook` never uses the cache."""
     if path is not None:
         return _checked_rulebook(path)
     from imr_rules import cache
 
-    found = cache.cached("rulebook", _rulebook_key, _checked_rulebook, lambda _: True)
+    found = cache.cached("rulebook", _rulebook_key, _bundled_rulebook, lambda _: True)
     found.catalogue = adopt_catalogue(found.catalogue)
     return found
 
@@ -1284,13 +1285,25 @@ def _checked_rulebook(path: str | Path | None = None) -> Rulebook:
     return result.rulebook
 
 
+def _bundled_rulebook() -> Rulebook:
+    """The checked bundled rulebook with its compiled rulesets, to be cached together."""
+    from imr_rules.compiler import compile_rulebook
+
+    found = _checked_rulebook(None)
+    try:
+        found.compiled = compile_rulebook(found)
+    except Exception:  # noqa: BLE001 - the engine compiles again and reports the problem
+        found.compiled = None
+    return found
+
+
 def _rulebook_key() -> str:
     """A digest of what the bundled rulebook is built from (see `load_rulebook`)."""
     import sys
 
-    from imr_rules import cache, catalogue, facts, items, letters, results, yamlio
+    from imr_rules import cache, catalogue, compiler, facts, items, letters, results, yamlio
 
     root = rules_dir()
     files = sorted(p for p in root.rglob("*.yaml") if p.is_file())
-    modules = [sys.modules[__name__], catalogue, yamlio, facts, items, letters, results]
+    modules = [sys.modules[__name__], catalogue, compiler, yamlio, facts, items, letters, results]
     return cache.digest(files, modules, extra=[f"rulebook {root.resolve()}"])

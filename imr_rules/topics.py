@@ -243,11 +243,19 @@ def topic_of_citation(maximus_line: str | None, item_text: str | None = None) ->
     set the item picks from; "Summary"-like sections and a missing citation leave the
     item to decide alone.
     """
-    item_topic: str | None = None
-    if item_text:
-        from imr_rules.items import parse_item
+    return _topic_of_citation(maximus_line, _item_topic(item_text) if item_text else None)
 
-        item_topic = topic_of_item(parse_item(item_text))
+
+@lru_cache(maxsize=4096)
+def _item_topic(item_text: str) -> str:
+    """The topic of an item as written (parsing an item is the costly part: once per text)."""
+    from imr_rules.items import parse_item
+
+    return topic_of_item(parse_item(item_text))
+
+
+@lru_cache(maxsize=4096)
+def _topic_of_citation(maximus_line: str | None, item_topic: str | None) -> str:
     scope = _scope_of(_MARKS.sub("", " ".join((maximus_line or "").split())))
     if scope.specific:
         return item_topic if item_topic in scope.specific else scope.specific[0]
