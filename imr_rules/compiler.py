@@ -115,8 +115,11 @@ class Encoding:
         """Pickled without the plan: it holds the `_NONE` marker, which must stay this process's."""
         return {**self.__dict__, "_plan": None}
 
-    def _layout(self) -> list[tuple[str, FactType, list[tuple[str, Any]], str | None, list[tuple[str, str]]]]:
-        """Per fact: (name, type, [(key, stand-in for absent or _NONE)], presence key, [(member, key)])."""
+    def _layout(self) -> list[tuple[str, int, list[tuple[str, Any]], str | None, list[tuple[str, str]],
+                                    list[tuple[str, Any]]]]:
+        """Per fact: (name, how its value is written (_TRISTATE, _NUMBER, _TEXT, _AS_IS),
+        [(key, stand-in for absent or _NONE)], presence key, [(member, key)], [(key, stand-in)] of
+        the keys that have one)."""
         grouped: dict[str, tuple[list, list, list]] = {}
         for (name, slot), key in self.slots.items():
             values, presence, members = grouped.setdefault(name, ([], [], []))
@@ -126,7 +129,9 @@ class Encoding:
                 members.append((slot[7:], key))
             else:
                 values.append((key, _STAND_IN.get(slot, _NONE)))
-        return [(name, self.specs[name].type, values, presence[0] if presence else None, members)
+        return [(name, _KIND_CODE.get(self.specs[name].type, _AS_IS), values,
+                 presence[0] if presence else None, members,
+                 [(key, stand_in) for key, stand_in in values if stand_in is not _NONE])
                 for name, (values, presence, members) in grouped.items()]
 
     def encode(self, env: Mapping[str, Any]) -> dict[str, Any]:
@@ -134,30 +139,38 @@ class Encoding:
         if self._plan is None:
             self._plan = self._layout()
         out: dict[str, Any] = {}
-        for name, kind, values, presence, members in self._plan:
-            value = env.get(name)
-            if kind == FactType.tristate:
-                out[values[0][0]] = str(value) if value is not None else Tristate.not_documented.value
+        get = env.get
+        for name, kind, values, presence, members, stand_ins in self._plan:
+            value = get(name)
+            if kind == _TRISTATE:
+                out[values[0][0]] = str(value) if value is not None else _NOT_DOCUMENTED
+                continue
+            if value is None:
+                if presence is not None:
+                    out[presence] = False
+                for _, key in members:
+                    out[key] = False
+                for key, stand_in in stand_ins:
+                    out[key] = stand_in
                 continue
             if presence is not None:
-                out[presence] = value is not None
+                out[presence] = True
             for member, key in members:
-                out[key] = value is not None and member in value
-            if value is not None:
-                if kind in (FactType.number, FactType.date):
-                    value = _number(value)
-                elif kind in (FactType.text, FactType.enum):
-                    value = str(value).casefold()
-                for key, _ in values:
-                    out[key] = value
-            else:
-                for key, stand_in in values:
-                    if stand_in is not _NONE:
-                        out[key] = stand_in
+                out[key] = member in value
+            if kind == _NUMBER:
+                value = _number(value)
+            elif kind == _TEXT:
+                value = str(value).casefold()
+            for key, _ in values:
+                out[key] = value
         return out
 
 
 _NONE = object()  # the value slot has no stand-in: an absent fact leaves it out
+_AS_IS, _TRISTATE, _NUMBER, _TEXT = 0, 1, 2, 3  # how `encode` writes a value
+_KIND_CODE = {FactType.tristate: _TRISTATE, FactType.number: _NUMBER, FactType.date: _NUMBER,
+              FactType.text: _TEXT, FactType.enum: _TEXT}
+_NOT_DOCUMENTED = Tristate.not_documented.value
 _STAND_IN: dict[str, Any] = {
     "lo": LOW, "hi": HIGH, "or_false": False, "or_true": True, "or_none": ABSENT_TEXT,
 }

@@ -64,7 +64,6 @@ from imr_rules.rulebook import (
     Rule,
     Rulebook,
     Template,
-    fill_pieces,
     leaves,
     load_rulebook,
     render_text,
@@ -177,40 +176,64 @@ def build(cls: type[BaseModel], **values: Any) -> Any:
     per-field bookkeeping, which was a quarter of the time of a prediction. (A test checks that the
     result equals the validated model.)"""
     obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
     return obj
+
+
+_set = object.__setattr__
+
+
+def _json_writer() -> Callable[[Any], str]:
+    """json.dumps(obj, ensure_ascii=False), the same text, without making an encoder per call: the
+    C encoder of `json` made once (no circular check: messages are flat)."""
+    from json import encoder as std
+
+    plain = json.JSONEncoder(ensure_ascii=False)
+    make = getattr(std, "c_make_encoder", None)
+    if make is None:
+        return plain.encode
+    chunks = make(None, plain.default, std.encode_basestring, None, plain.key_separator,
+                  plain.item_separator, False, False, True)
+    return lambda obj: "".join(chunks(obj, 0))
+
+
+_to_json = _json_writer()
 
 
 # ---------------------------------------------------------------- fact values
 
 
-def _compare_form(kind: FactType, value: Any) -> Any:
-    if value is None:
-        return None
-    if kind in (FactType.text, FactType.enum):
+_FOLD_TEXT, _FOLD_FLAGS = 1, 2  # how a value is compared: case-folded text, case-folded members
+
+
+def _compare_form(fold: int, value: Any) -> Any:
+    if value is None or not fold:
+        return value
+    if fold == _FOLD_TEXT:
         return value.casefold()
-    if kind == FactType.flags:
-        return frozenset(v.casefold() for v in value)
-    return value
+    return frozenset(v.casefold() for v in value)
 
 
 class RuleView:
     """What explaining a rule version needs, worked out once per rulebook."""
 
-    __slots__ = ("rule", "ref", "citation", "applies", "parts", "tests", "used", "is_upheld", "rank",
-                 "because", "to_change")
+    __slots__ = ("rule", "key", "ref", "citation", "applies", "parts", "tests", "used", "is_upheld", "rank",
+                 "because", "to_change", "exception_to", "static", "misses")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
+        self.key = rule.key
+        self.exception_to = tuple(rule.exception_to)
         self.citation = rule.citation.guideline_ref()
         self.ref = {
             "id": rule.id, "title": rule.title, "effect": rule.effect.decision, "citation": self.citation,
             "in_force_from": rule.in_force.from_, "in_force_to": rule.in_force.to,
         }
-        self.applies = predicate(rule.item_selector())
+        selector = rule.item_selector()
+        self.applies: Predicate | None = predicate(selector) if selector.items else None  # None: every item
         self.parts = [(part, predicate(part)) for part in _conjuncts(rule.when)]
         self.tests = [test for _, test in self.parts]
         read = [leaf.fact for leaf in leaves(rule.when)] + template_facts(rule.because)
@@ -219,6 +242,8 @@ class RuleView:
         self.rank = precedence(rule)
         self.because = _template(rule.because)
         self.to_change = _template(rule.to_change) if rule.to_change else None
+        self.static = not isinstance(self.to_change, tuple)  # its near misses name no fact value
+        self.misses: dict[tuple[int, ...], NearMiss] = {}  # failed parts -> near miss, when static
 
 
 def _template(text: str) -> str | Template:
@@ -228,7 +253,10 @@ def _template(text: str) -> str | Template:
 
 
 def _fill(template: str | Template, words: Mapping[str, str]) -> str:
-    return template if isinstance(template, str) else fill_pieces(template, words)
+    """`fill_pieces`, inlined: a slot is a 1-tuple naming a fact."""
+    if isinstance(template, str):
+        return template
+    return "".join([p if isinstance(p, str) else words.get(p[0], "not documented") for p in template])
 
 
 def _conjuncts(cond: Condition) -> list[Condition]:
@@ -245,7 +273,7 @@ class Book:
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
         catalogue = rulebook.catalogue
-        self.facts: dict[str, list[tuple[str, Any, FactType, str]]] = {}
+        self.facts: dict[str, list[tuple[str, Any, int, str]]] = {}
         for topic, rules in rulebook.by_topic.items():
             names: dict[str, None] = {}
             for rule in rules:
@@ -255,7 +283,9 @@ class Book:
                 spec = catalogue.spec(name)
                 how = ("as_of" if name == AS_OF else "topic" if name == "item.topic"
                        else "item" if spec.is_item else "case")
-                readers.append((name, spec, spec.type, how))
+                fold = (_FOLD_TEXT if spec.type in (FactType.text, FactType.enum)
+                        else _FOLD_FLAGS if spec.type == FactType.flags else 0)
+                readers.append((name, spec, fold, how))
             self.facts[topic] = readers
         self.views = {rule.key: RuleView(rule) for rule in rulebook.rules}
         self.order = {  # approval paths first: they are what a requester can act on
@@ -264,7 +294,6 @@ class Book:
         }
         self._failed: dict[int, tuple[Condition, FailedCondition]] = {}
         self._in_force: dict[tuple[str, date], list[RuleView]] = {}
-        self._near: dict[tuple[str, tuple[int, ...]], NearMiss] = {}
 
     def in_force(self, topic: str, day: date) -> list[RuleView]:
         """The topic's rule versions in force on `day`, in near-miss order."""
@@ -279,14 +308,12 @@ class Book:
     def near_miss(self, view: RuleView, failed: tuple[int, ...], words: Mapping[str, str]) -> NearMiss:
         """The near miss of a rule whose parts `failed` (by index) did not hold; shared between
         predictions when nothing in it depends on the case (frozen, so no one changes it)."""
-        static = not isinstance(view.to_change, tuple)
-        key = (view.rule.key, failed)
-        found = self._near.get(key) if static else None
+        found = view.misses.get(failed) if view.static else None
         if found is None:
             found = build(NearMiss, **view.ref, failed=[self.failed(view.parts[i][0]) for i in failed],
                           to_change=_fill(view.to_change, words) if view.to_change else None)
-            if static and len(self._near) < 4096:
-                self._near[key] = found
+            if view.static and len(view.misses) < 256:
+                view.misses[failed] = found
         return found
 
     def failed(self, cond: Condition) -> FailedCondition:
@@ -311,7 +338,7 @@ def book_for(rulebook: Rulebook) -> Book:
 
 def environment(
     book: Book, topic: str, item: RequestedItem, facts: Mapping[str, FactValue], as_of: date,
-    shared: dict[str, tuple[FactValue, Any]] | None = None,
+    shared: dict[str, tuple[FactValue, Any, Any]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(values to compare, values to show) for the facts the topic's rules read.
 
@@ -326,15 +353,16 @@ def environment(
         if how == "case":
             found = facts.get(name)
             if found is None:
-                value: Any = None
-            else:
-                known = shared.get(name)
-                if known is not None and known[0] is found:
-                    value = known[1]
-                else:
-                    value = normalize(spec, found.value)
-                    shared[name] = (found, value)
-        elif how == "item":
+                shown[name] = env[name] = None
+                continue
+            known = shared.get(name)
+            if known is None or known[0] is not found:
+                value = normalize(spec, found.value)
+                known = shared[name] = (found, value, _compare_form(kind, value))
+            shown[name] = known[1]
+            env[name] = known[2]
+            continue
+        if how == "item":
             raw = getattr(item, spec.item_field, None)
             if isinstance(raw, StrEnum):
                 raw = raw.value
@@ -614,7 +642,7 @@ class DurableEngine:
         self._turn = (self._turn + 1) % len(self._sessions)
         message["sid"] = self._sessions[index]
         message["id"] = next(self._ids)
-        text = json.dumps(message, ensure_ascii=False)
+        text = _to_json(message)
         code, state = self._core.assert_fact(handle, text)[:2]
         if code == DEFERRED:  # as durable.engine.Ruleset reads it
             state = 0
@@ -751,15 +779,19 @@ def precedence(rule: Rule) -> tuple:
 
 def decide(fired: list[RuleView]) -> tuple[RuleView | None, dict[str, str]]:
     """(deciding rule, overridden rule key -> id of the exception that overrode it)."""
+    if not fired:
+        return None, {}
+    if len(fired) == 1 and fired[0].rule.id not in fired[0].exception_to:
+        return fired[0], {}
     ids = {view.rule.id for view in fired}
     overridden: dict[str, str] = {}
     for view in sorted(fired, key=lambda v: v.rank):
-        for target in view.rule.exception_to:
+        for target in view.exception_to:
             if target in ids:
                 for other in fired:
                     if other.rule.id == target:
-                        overridden.setdefault(other.rule.key, view.rule.id)
-    standing = [v for v in fired if v.rule.key not in overridden]
+                        overridden.setdefault(other.key, view.rule.id)
+    standing = [v for v in fired if v.key not in overridden]
     return (min(standing, key=lambda v: v.rank) if standing else None), overridden
 
 
@@ -781,9 +813,12 @@ class _Words(dict):
 def _used_facts(view: RuleView, shown: Mapping[str, Any], facts: Mapping[str, FactValue],
                 item: RequestedItem) -> list[UsedFact]:
     out = []
+    said = None  # the item's own text, as evidence for every item fact (one object)
     for name in view.used:
         if name.startswith("item."):
-            evidence = [build(Evidence, text=item.text, source="item", start=None, end=None)]
+            if said is None:
+                said = build(Evidence, text=item.text, source="item", start=None, end=None)
+            evidence = [said]
         else:
             found = facts.get(name)
             evidence = list(found.evidence) if found is not None else []
@@ -825,10 +860,11 @@ def predict_item(engine: Engine, facts: CaseFacts, index: int, item: RequestedIt
     fired = [views[key] for key in keys]
     deciding, overridden = decide(fired)
     words = _Words(shown)
-    fired.sort(key=lambda v: (v is not deciding, v.rule.key in overridden, v.rank))
+    if len(fired) > 1:
+        fired.sort(key=lambda v: (v is not deciding, v.key in overridden, v.rank))
     base["fired"] = [
         build(FiredRule, **v.ref, because=_fill(v.because, words), facts=_used_facts(v, shown, merged, item),
-              overridden_by=overridden.get(v.rule.key))
+              overridden_by=overridden.get(v.key))
         for v in fired
     ]
     upheld = deciding is not None and deciding.is_upheld
@@ -838,16 +874,16 @@ def predict_item(engine: Engine, facts: CaseFacts, index: int, item: RequestedIt
     near = []
     if explain:
         for view in book.in_force(topic, as_of):
-            if view.rule.key in keys or not view.applies(env):
+            if view.key in keys or (view.applies is not None and not view.applies(env)):
                 continue
             failed = tuple([i for i, test in enumerate(view.tests) if not test(env)])
-            miss = book.near_miss(view, failed, words)
+            miss = (view.static and view.misses.get(failed)) or book.near_miss(view, failed, words)
             near.append(miss)
             if upheld and not view.is_upheld:
                 missing.extend(f.needs for f in miss.failed)
     elif upheld:
         for view in book.in_force(topic, as_of):
-            if view.is_upheld or view.rule.key in keys or not view.applies(env):
+            if view.is_upheld or view.key in keys or (view.applies is not None and not view.applies(env)):
                 continue
             missing.extend(book.failed(view.parts[i][0]).needs for i, test in enumerate(view.tests)
                            if not test(env))
@@ -868,7 +904,7 @@ def evaluate(facts: CaseFacts, items: list[RequestedItem], as_of: date | None = 
     engine = engine or default_engine()
     day = as_of or facts.as_of or date.today()
     book = book_for(engine.rulebook)
-    shared: dict[str, tuple[FactValue, Any]] = {}
+    shared: dict[str, tuple[FactValue, Any, Any]] = {}
     return [predict_item(engine, facts, i, item, day, book, shared, explain) for i, item in enumerate(items)]
 
 
