@@ -177,38 +177,12 @@ def case_files(path: Path) -> list[Path]:
 
 def _raw(path: Path) -> Any:
     """The file's data with positions (mappings and lists know their lines)."""
-    try:
-        return _positioned(path)
-    except ValueError as err:  # a date-like scalar that is no date ("2015-13-01") fails in the YAML loader
-        raise InputError(f"not a date (YYYY-MM-DD): {err}", path, _bad_timestamp_line(path)) from None
-
-
-def _bad_timestamp_line(path: Path) -> int | None:
-    """The line of the first date-like scalar that is not a real date."""
-    import yaml
-
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    bad: list[int] = []
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
-            try:
-                yaml.SafeLoader("").construct_yaml_timestamp(node)
-            except ValueError:
-                bad.append(node.start_mark.line + 1)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            stack.extend(child for pair in node.value for child in pair)
-    return min(bad) if bad else None
+    return _positioned(path)
 
 
 def _positioned(path: Path) -> Any:
-    from imr_rules.rulebook import load_rule_yaml
+    """Read with the shared safe loader; it reports bad YAML and impossible dates with file:line."""
+    from imr_rules.yamlio import load_yaml_file
 
     if path.suffix.lower() == ".json":
         try:
@@ -220,10 +194,10 @@ def _positioned(path: Path) -> Any:
         except json.JSONDecodeError as err:
             raise InputError(f"malformed JSON: {err.msg}", path, err.lineno, err.colno) from None
         try:
-            return load_rule_yaml(path)  # the same data, with positions
+            return load_yaml_file(path, positions=True)  # the same data, with positions
         except InputError:
             return plain  # valid JSON that YAML cannot read: no positions, same meaning
-    return load_rule_yaml(path)
+    return load_yaml_file(path, positions=True)
 
 
 def _where(node: Any, key: Any) -> int | None:

@@ -15,6 +15,7 @@ be split into their alternatives and the words those start with
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 _TRANSLATE = str.maketrans({
@@ -122,10 +123,9 @@ def compile_spaced(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(spaced(pattern), flags)
 
 
-def alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a pattern (split at '|' outside groups and classes)."""
-    parts: list[str] = []
-    depth, in_class, start, i = 0, False, 0, 0
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth after it) of each character outside escapes and classes."""
+    depth, in_class, i = 0, False, start
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
@@ -135,37 +135,29 @@ def alternatives(pattern: str) -> list[str]:
             in_class = c != "]"
         elif c == "[":
             in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
+        else:
+            depth += (c == "(") - (c == ")")
+            yield i, c, depth
+        i += 1
+
+
+def alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern (split at '|' outside groups and classes)."""
+    parts: list[str] = []
+    start = 0
+    for i, c, depth in _structure(pattern):
+        if c == "|" and depth == 0:
             parts.append(pattern[start:i])
             start = i + 1
-        i += 1
     parts.append(pattern[start:])
     return parts
 
 
 def _group_end(pattern: str, open_at: int) -> int:
     """Index just past the ')' closing the group that opens at `open_at`."""
-    depth, in_class, i = 0, False, open_at
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
+    for i, c, depth in _structure(pattern, open_at):
+        if c == ")" and depth == 0:
+            return i + 1
     raise ValueError(f"unbalanced group in {pattern!r}")
 
 
