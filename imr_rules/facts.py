@@ -787,6 +787,10 @@ _IMG_FINDING = (r"(?:herniat\w*|protrusions?|extrusions?|displacement|bulg\w*|st
                 r"|compromise|tendonitis|tendinitis|spurs?|osteophytes?)")
 
 # ---- tristate facts: fact -> specs. Polarity +1 shows the fact, -1 shows its opposite.
+# Words that make the relief after them too slight to count ("slightly reduced pain", "minimal relief").
+_NOT_SLIGHT = "".join(f"(?<!{word}[ ])" for word in (
+    "slightly", "minimally", "marginally", "barely", "slight", "minimal", "marginal", "negligible"))
+
 _TRISTATE_SPECS: list[_Spec] = [
     # functional improvement
     _Spec("functional_improvement",
@@ -819,19 +823,27 @@ _TRISTATE_SPECS: list[_Spec] = [
     # pain relief
     _Spec("pain_relief",
         _alt(
-            r"\b(?:pain )?relief\b",
-            r"\b(?:reduc|decreas|lessen|improv|allevi|eas|lower)(?:es|ed|ing|e|tion|ement|ation)? (?:in "
-            r"|of )?(?:his |her |the |their |overall |some )?pain\b",
+            _NOT_SLIGHT + r"\b(?:pain )?relief\b",
+            _NOT_SLIGHT + r"\b(?:reduc|decreas|lessen|improv|allevi|eas|lower)"
+            r"(?:es|ed|ing|e|tion|ement|ation)? (?:in |of )?(?:his |her |the |their |overall |some )?pain\b",
             r"\bpain (?:is |was |has been |has |had )?(?:\w+ )?(?:improved|better|decreased|reduced|relieved"
             r"|controlled|manageable|lessened)\b",
             r"\bhelp(?:s|ed|ing|ful)? (?:with |to reduce |reduce |decrease )?(?:the |his |her )?(?:pain"
             r"|symptoms)\b",
             r"\b(?:was|is|are|were|been) (?:very |somewhat |quite |still )?(?:helping|helpful|effective"
             r"|beneficial)\b",
-            r"\b(?:vast|significant|some|moderate|good|great|considerable|marked|mild|slight|excellent"
+            r"\b(?:vast|significant|some|moderate|good|great|considerable|marked|mild|excellent"
             r"|substantial|transient|partial|temporary) (?:improvement|relief|benefit)\b",
-            r"\bwith (?:some |good |significant |moderate |minimal )?benefit\b",
+            r"\bwith (?:some |good |significant |moderate )?benefit\b",
         )),
+    # relief too slight to count as a benefit: "only slightly reduced pain", "minimal relief"
+    _Spec("pain_relief",
+        _alt(
+            r"\b(?:slightly|minimally|marginally|barely) "
+            r"(?:reduc|decreas|lessen|improv|allevi|eas|lower|help)(?:es|ed|ing|e|s)?\b",
+            r"\b(?:slight|minimal|marginal|negligible) (?:pain )?(?:improvement|relief|benefit|reduction)\b",
+        ),
+        polarity=-1),
     _Spec("pain_relief",
         r"\b(?:ineffective|not effective|unhelpful|not helpful)\b",
         polarity=-1, ignore=_NO_NEG),

@@ -34,6 +34,11 @@ CASES = [
     ("pain_relief", "The medication was ineffective.", F),
     ("pain_relief", "There is no documentation of pain relief with the medication.", N),
     ("pain_relief", "Injections are planned to reduce pain and inflammation.", None),
+    # relief too slight to count is not a documented benefit
+    ("pain_relief", "The antidepressant only slightly lessened her pain, though sleep improved.", F),
+    ("pain_relief", "He reports minimal relief from the patch.", F),
+    ("pain_relief", "She noted marginal pain improvement after the trial.", F),
+    ("pain_relief", "He reports some relief from the patch.", D),
     # adverse effects
     ("adverse_effects", "He reports constipation from the narcotics.", D),
     ("adverse_effects", "She could not tolerate gabapentin because of drowsiness.", None),
