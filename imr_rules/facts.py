@@ -65,6 +65,35 @@ class FactValue(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+_EVIDENCE_FIELDS = frozenset(Evidence.model_fields)
+_FACT_VALUE_FIELDS = frozenset(FactValue.model_fields)
+
+
+_setattr = object.__setattr__
+
+
+def _evidence(text: str, source: Source = "summary", start: int | None = None,
+              end: int | None = None) -> Evidence:
+    """Evidence from values the extractor made itself, so already valid: set directly, as pydantic's
+    `model_construct` would, at a fraction of its cost (extraction makes dozens per letter)."""
+    ev = Evidence.__new__(Evidence)
+    _setattr(ev, "__dict__", {"text": text, "source": source, "start": start, "end": end})
+    _setattr(ev, "__pydantic_fields_set__", set(_EVIDENCE_FIELDS))
+    _setattr(ev, "__pydantic_extra__", None)
+    _setattr(ev, "__pydantic_private__", None)
+    return ev
+
+
+def _fact_value(value: FactValueType, evidence: list[Evidence]) -> FactValue:
+    """A fact's value and evidence, set directly (see `_evidence`)."""
+    fv = FactValue.__new__(FactValue)
+    _setattr(fv, "__dict__", {"value": value, "evidence": evidence})
+    _setattr(fv, "__pydantic_fields_set__", set(_FACT_VALUE_FIELDS))
+    _setattr(fv, "__pydantic_extra__", None)
+    _setattr(fv, "__pydantic_private__", None)
+    return fv
+
+
 class CaseFacts(BaseModel):
     """Facts common to the case, and facts that belong to one requested item.
 
@@ -409,9 +438,14 @@ _CLASS_OF, _CLASS_NAMES = _class_table()
 _COMPOUNDS = frozenset({"terocin", "lidopro", "medrox", "theramine", "sentra", "trepadone", "gabadone",
                         "flurlido"})
 _ALL_DRUGS = frozenset(_CANON) | _COMPOUNDS | frozenset().union(*_CLASS_WORDS.values())
-_DRUG_KEYS: dict[str, tuple[str, ...]] = {}
-for _word in sorted(_ALL_DRUGS):
-    _DRUG_KEYS[_word[:3]] = (*_DRUG_KEYS.get(_word[:3], ()), _word)
+_ALNUM_RUN = re.compile(r"[^\W_]+")  # a word: a run of letters and digits
+# Drug names that are one word are found among the words of a text; the others by their first word.
+_ONE_WORD_DRUGS = frozenset(w for w in _ALL_DRUGS if _ALNUM_RUN.fullmatch(w))
+_DRUGS_BY_FIRST_WORD: dict[str, tuple[str, ...]] = {}
+for _word in sorted(_ALL_DRUGS - _ONE_WORD_DRUGS):
+    _first = _ALNUM_RUN.match(_word)
+    if _first is not None:
+        _DRUGS_BY_FIRST_WORD[_first.group()] = (*_DRUGS_BY_FIRST_WORD.get(_first.group(), ()), _word)
 _NAME_STOPWORDS = frozenset(
     "retrospective prospective request requested purchase rental rent coverage months month weeks week days"
     " day"
@@ -1934,13 +1968,11 @@ class _Doc:
         self.sents = split_sentences(text)
         self.starts = [s.start for s in self.sents]
         self.texts = [self.norm[s.start:s.end] for s in self.sents]
-        # the first three letters of each sentence's words, and those letters -> the sentences with such words
-        self.sent_keys: list[set[str]] = []
+        # the first three letters of words -> the sentences with such words
         self._keys: dict[str, list[int]] = {}
         self._tokens: dict[int, set[str]] = {}
         for si, s in enumerate(self.sents):
             keys = set(_KEY_RX.findall(self.norm, s.start, s.end))
-            self.sent_keys.append(keys)
             for key in keys:
                 found = self._keys.get(key)
                 if found is None:
@@ -2076,14 +2108,16 @@ class _Doc:
         ev = self._evidence.get(si)
         if ev is None:
             s = self.sents[si]
-            ev = self._evidence[si] = Evidence.model_construct(
+            ev = self._evidence[si] = _evidence(
                 text=clean(self.text[s.start:s.end]), source=self.source, start=s.start, end=s.end)
         return ev
 
     def drug_words(self) -> list[str]:
         """The known drug names (and class words) the text uses, in alphabetical order."""
-        found = [word for key in sorted(_DRUG_KEYS.keys() & self._keys.keys()) for word in _DRUG_KEYS[key]
-                 if self._phrase_sentences((word,))]
+        words = set(_ALNUM_RUN.findall(self.norm))
+        found = [w for w in words & _ONE_WORD_DRUGS if self._phrase(w)]
+        found += [name for first in words & _DRUGS_BY_FIRST_WORD.keys()
+                  for name in _DRUGS_BY_FIRST_WORD[first] if self._phrase(name)]
         return sorted(found)
 
     def is_request(self, si: int) -> bool:
@@ -2216,7 +2250,7 @@ class _Acc:
         self.obs.setdefault((scope, fact), []).append(_Obs(value, order, ev))
 
     def add_derived(self, scope: int | None, fact: str, value: Any, text: str) -> None:
-        ev = Evidence.model_construct(text=text, source="derived", start=None, end=None)
+        ev = _evidence(text=text, source="derived", start=None, end=None)
         self.obs.setdefault((scope, fact), []).append(_Obs(value, (9, 0), ev))
 
     def has(self, scope: int | None, fact: str) -> bool:
@@ -2256,7 +2290,7 @@ def _combine(fact: str, obs: list[_Obs]) -> FactValue:
         obs = sorted(obs, key=lambda o: (o.order, o.value))
     if fact == "diagnoses":
         flags = list(dict.fromkeys(o.value for o in obs))
-        return FactValue.model_construct(value=flags, evidence=_dedupe(o.evidence for o in obs))
+        return _fact_value(value=flags, evidence=_dedupe(o.evidence for o in obs))
     if fact in _TRISTATE_FACTS:
         policy = _POLICY.get(fact, "positive")
         explicit = [o for o in obs if o.value != Tristate.not_documented]
@@ -2267,11 +2301,11 @@ def _combine(fact: str, obs: list[_Obs]) -> FactValue:
         else:
             strong = Tristate.documented if policy == "positive" else Tristate.documented_false
             chosen = strong if any(o.value == strong for o in explicit) else explicit[0].value
-        return FactValue.model_construct(value=chosen, evidence=_dedupe(o.evidence for o in obs
+        return _fact_value(value=chosen, evidence=_dedupe(o.evidence for o in obs
                                                                         if o.value == chosen))
     if fact in _BOOL_FACTS:
         chosen = any(o.value for o in obs)
-        return FactValue.model_construct(value=chosen, evidence=_dedupe(o.evidence for o in obs
+        return _fact_value(value=chosen, evidence=_dedupe(o.evidence for o in obs
                                                                         if o.value == chosen))
     policy = _NUMBER_POLICY.get(fact, "first")
     if policy == "max":
@@ -2282,7 +2316,7 @@ def _combine(fact: str, obs: list[_Obs]) -> FactValue:
         best = obs[-1]
     else:
         best = obs[0]
-    return FactValue.model_construct(value=best.value, evidence=_dedupe(
+    return _fact_value(value=best.value, evidence=_dedupe(
         o.evidence for o in obs if o.value == best.value))
 
 
@@ -2404,26 +2438,51 @@ def _red_flag_scopes(doc: _Doc, si: int, flag: str, spans: list[tuple[int, int]]
     return [v.index for v in doc.items if parts & set(v.body_parts)]
 
 
+_Entries = tuple[tuple[str | _Spec, re.Pattern[str]], ...]
+_WORD_ENTRIES: dict[str, _Entries] = {}
+
+
+def _entries_at(word: str) -> _Entries:
+    """The lexicon alternatives that can match where `word` starts: those filed under the word's first
+    (up to three) letters whose lead begins the word.
+
+    Worked out once per distinct word; a corpus has a bounded vocabulary, but the table is emptied if
+    it ever grows past what a large corpus needs.
+    """
+    got = _WORD_ENTRIES.get(word)
+    if got is None:
+        by_key, _ = _lexicon()
+        key = _KEY_RX.match(word)
+        filed = by_key.get(key.group(), ()) if key else ()
+        got = tuple(entry for lead, entries in filed if word.startswith(lead) for entry in entries)
+        if len(_WORD_ENTRIES) > 200_000:
+            _WORD_ENTRIES.clear()
+        _WORD_ENTRIES[word] = got
+    return got
+
+
 def _read_lexicon(doc: _Doc, acc: _Acc) -> None:
-    """Diagnosis flags and three-valued findings, in one pass over the words of the text."""
-    by_key, slow = _lexicon()
+    """Diagnosis flags and three-valued findings, in one pass over the words of the text: at each word,
+    only the alternatives that can start with it are tried."""
+    _, slow = _lexicon()
     found: dict[tuple[int, str | _Spec], list[tuple[int, int]]] = {}
     skip, sents, norm = doc.skip, doc.sents, doc.norm
-    filed = by_key.keys()
-    for si, keys in enumerate(doc.sent_keys):
+    entries_at, words = _WORD_ENTRIES.get, _ALNUM_RUN.finditer
+    for si, s in enumerate(sents):
         if skip[si]:
             continue
-        start, end = sents[si].start, sents[si].end
-        for key in keys & filed:
-            for lead, entries in by_key[key]:  # where a word starts with the lead, try its patterns
-                pos = norm.find(lead, start, end)
-                while pos >= 0:
-                    if pos == start or not norm[pos - 1].isalnum():
-                        for payload, rx in entries:
-                            m = rx.match(norm, pos, end)
-                            if m:
-                                found.setdefault((si, payload), []).append(m.span())
-                    pos = norm.find(lead, pos + 1, end)
+        end = s.end
+        for w in words(norm, s.start, end):
+            word = w.group()
+            entries = entries_at(word)
+            if entries is None:
+                entries = _entries_at(word)
+            if entries:
+                pos = w.start()
+                for payload, rx in entries:
+                    m = rx.match(norm, pos, end)
+                    if m:
+                        found.setdefault((si, payload), []).append(m.span())
     for spec, rx, stems in slow:
         for si, m in doc.matches(rx, stems):
             found.setdefault((si, spec), []).append(m.span())
@@ -2932,7 +2991,7 @@ def _read_item_text(text: str, view: _ItemView, acc: _Acc) -> None:
     bare = rx["item_refills"].sub(lambda m: " " * len(m.group()), norm)  # "with 1 refill" asks for refills
     continuing = view.kind in _CONTINUING_KINDS and rx["item_continuing"].search(bare)
     repeat = view.modalities and rx["item_repeat"].search(bare)
-    ev = Evidence.model_construct(text=clean(text), source="item", start=0, end=len(text))
+    ev = _evidence(text=clean(text), source="item", start=0, end=len(text))
     if rx["item_trial"].search(bare):  # "30 day trial of a TENS unit", "H-wave rental"
         acc.add_evidence(view.index, "trial_requested", Tristate.documented, (1, 0), ev)
     elif rx["item_purchase"].search(bare):
@@ -3060,7 +3119,7 @@ def _build(acc: _Acc, n_items: int, as_of: date | None, as_of_evidence: Evidence
             continue
         (common if scope is None else per_item[scope])[fact] = _combine(fact, obs)
     if as_of is not None:
-        common["as_of"] = FactValue.model_construct(
+        common["as_of"] = _fact_value(
             value=as_of, evidence=[as_of_evidence] if as_of_evidence is not None else [])
     return CaseFacts.model_construct(common=common, per_item=per_item, as_of=as_of)
 
@@ -3079,7 +3138,7 @@ def _read_summary(text: str, source: Source, views: list[_ItemView], items: list
     if as_of is None and latest is not None:
         as_of, evidence = latest, acc.obs[(None, "_latest_date")][0].evidence
     elif as_of is not None:
-        evidence = Evidence.model_construct(text=f"as-of date given: {as_of.isoformat()}", source="derived",
+        evidence = _evidence(text=f"as-of date given: {as_of.isoformat()}", source="derived",
                                             start=None, end=None)
     else:
         evidence = None
@@ -3156,14 +3215,14 @@ def facts_from_letter(letter: Letter, mode: Mode) -> tuple[list[RequestedItem], 
     acc, latest, evidence = _read_summary(letter.summary, "summary", views, items, reference)
     if letter.decision_date is not None:
         as_of: date | None = letter.decision_date
-        evidence = Evidence.model_construct(text=f"Decision Date: {letter.decision_date.isoformat()}",
+        evidence = _evidence(text=f"Decision Date: {letter.decision_date.isoformat()}",
                                             source="header", start=None, end=None)
     else:
         found = acc.obs.get((None, "_latest_date"))
         as_of, evidence = (found[0].value, found[0].evidence) if found else (None, None)
     latest = as_of
     if letter.date_of_injury is not None:
-        acc.obs[(None, "injury_date")] = [_Obs(letter.date_of_injury, (-1, 0), Evidence.model_construct(
+        acc.obs[(None, "injury_date")] = [_Obs(letter.date_of_injury, (-1, 0), _evidence(
             text=f"Date of Injury: {letter.date_of_injury.isoformat()}", source="header", start=None,
             end=None))]
     reference = reference or latest
@@ -3241,8 +3300,8 @@ def _item_totals(items: list[RequestedItem], facts: CaseFacts) -> None:
         had = facts.value("prior_sessions", i)
         if had is not None and item.sessions is not None:
             total = int(had) + int(item.sessions)  # type: ignore[call-overload]
-            facts.per_item[i]["sessions_total"] = FactValue.model_construct(
-                value=total, evidence=[Evidence.model_construct(
+            facts.per_item[i]["sessions_total"] = _fact_value(
+                value=total, evidence=[_evidence(
                     text=f"{had:g} sessions had + {item.sessions} requested = {total}", source="derived")])
     opioid = [(i, item) for i, item in enumerate(items) if _CANON.get(
         (item.generic or "").split("/")[0].strip().lower()) in _OPIOID_GENERICS or any(
@@ -3252,8 +3311,8 @@ def _item_totals(items: list[RequestedItem], facts: CaseFacts) -> None:
         return
     med = round(sum(d for _, d in doses if d is not None), 1)
     said = "; ".join(f"{clean(item.text)}: {d:g} MED" for item, d in doses)
-    facts.common["med_mg_per_day"] = FactValue.model_construct(value=med, evidence=[
-        Evidence.model_construct(text=f"{said} (total {med:g} mg MED a day)", source="derived")])
+    facts.common["med_mg_per_day"] = _fact_value(value=med, evidence=[
+        _evidence(text=f"{said} (total {med:g} mg MED a day)", source="derived")])
 
 
 def _letter_item_facts(letter: Letter, facts: CaseFacts) -> None:
@@ -3265,8 +3324,8 @@ def _letter_item_facts(letter: Letter, facts: CaseFacts) -> None:
         if kind is None:
             continue
         said = f"{item.original_request or item.text}; authorized: {item.authorized}; remaining: {item.text}"
-        facts.per_item[i]["ur_partial_authorization"] = FactValue.model_construct(
-            value=kind, evidence=[Evidence.model_construct(text=clean(said), source="item", start=None,
+        facts.per_item[i]["ur_partial_authorization"] = _fact_value(
+            value=kind, evidence=[_evidence(text=clean(said), source="item", start=None,
                                                            end=None)])
 
 
@@ -3291,7 +3350,7 @@ def _merge_rationale(facts: CaseFacts, index: int, found: dict[str, FactValue]) 
         before = merged.get(name)
         if name == "diagnoses" and before is not None:
             flags = list(dict.fromkeys([*before.value, *fv.value]))  # type: ignore[misc]
-            own[name] = FactValue.model_construct(value=flags, evidence=_dedupe([*before.evidence,
+            own[name] = _fact_value(value=flags, evidence=_dedupe([*before.evidence,
                                                                                  *fv.evidence]))
         elif name in _MAX_MERGED and before is not None and before.value >= fv.value:  # type: ignore[operator]
             continue
