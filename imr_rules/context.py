@@ -258,9 +258,10 @@ def _trigger_rx() -> re.Pattern[str]:
 
 
 @cache
-def _lead_index() -> dict[str, re.Pattern[str]] | None:
+def _lead_index() -> dict[str, str] | None:
     """For each way a trigger can start (first three letters, a whole short word, a punctuation mark),
-    the pattern of just those triggers, groups in their order; None if some start cannot be told."""
+    the pattern of just those triggers, groups in their order; None if some start cannot be told.
+    Each is compiled when a text first has a word it may start at (see `_lead_rx`)."""
     by_lead: dict[str, dict[str, list[str]]] = {}
     for name, rx in _GROUPS:
         for alternative in alternatives(rx):
@@ -275,10 +276,21 @@ def _lead_index() -> dict[str, re.Pattern[str]] | None:
                 by_lead.setdefault(lead, {}).setdefault(name, []).append(alternative)
     order = [name for name, _ in _GROUPS]
     return {
-        lead: re.compile("|".join(
-            f"(?P<{name}>{spaced('|'.join(groups[name]))})" for name in order if name in groups))
+        lead: "|".join(f"(?P<{name}>{spaced('|'.join(groups[name]))})" for name in order if name in groups)
         for lead, groups in by_lead.items()
     }
+
+
+_NO_TRIGGER: re.Pattern[str] = re.compile(r"(?!)")
+_LEAD_RX: dict[str, re.Pattern[str]] = {}
+
+
+def _lead_rx(sources: dict[str, str], lead: str) -> re.Pattern[str]:
+    """The compiled pattern of the triggers starting with `lead` (one that never matches for a lead
+    no trigger has), remembered."""
+    source = sources.get(lead)
+    rx = _LEAD_RX[lead] = re.compile(source) if source is not None else _NO_TRIGGER
+    return rx
 
 
 _TOKEN_RX = re.compile(r"[a-z]+|[,;:?]")
@@ -321,12 +333,16 @@ def find_triggers(norm: str, start: int, end: int) -> list[Trigger]:
                 for m in _trigger_rx().finditer(norm, start, end)]
     found: list[Trigger] = []
     pos = start
+    known = _LEAD_RX.get
     for tok in _TOKEN_RX.finditer(norm, start, end):
         at = tok.start()
         if at < pos:
             continue
-        rx = by_lead.get(tok.group()[:3])
-        if rx is not None:
+        lead = tok.group()[:3]
+        rx = known(lead)
+        if rx is None:
+            rx = _lead_rx(by_lead, lead)
+        if rx is not _NO_TRIGGER:
             m = rx.match(norm, at, end)
             if m:
                 found.append(Trigger(at, m.end(), m.lastgroup or ""))

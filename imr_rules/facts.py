@@ -20,6 +20,7 @@ never a particular letter.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -54,6 +55,9 @@ FactValueType = FactScalar | list[str] | None
 class Evidence(BaseModel):
     """Where a fact was read: the sentence and its character span in the source text."""
 
+    # built on first validation: extraction makes its own (see `_evidence`), so a `check` may never need it
+    model_config = ConfigDict(defer_build=True)
+
     text: str
     source: Literal["summary", "item", "rationale", "note", "case_file", "header", "derived"] = "summary"
     start: int | None = None
@@ -61,6 +65,8 @@ class Evidence(BaseModel):
 
 
 class FactValue(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     value: FactValueType
     evidence: list[Evidence] = Field(default_factory=list)
 
@@ -101,7 +107,7 @@ class CaseFacts(BaseModel):
     drug has been used); for that item they override the common facts.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     common: dict[str, FactValue] = Field(default_factory=dict)
     per_item: list[dict[str, FactValue]] = Field(default_factory=list)
@@ -1791,15 +1797,28 @@ _PATTERNS: dict[str, str] = {
 }
 
 
+class _Compiled(dict[str, re.Pattern[str]]):
+    """Patterns by name, each compiled the first time it is asked for: a short note needs few of them,
+    and compiling all of them would be most of the time a one-off `check` takes."""
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        super().__init__()
+        self.sources = sources
+
+    def __missing__(self, name: str) -> re.Pattern[str]:
+        rx = self[name] = compile_spaced(self.sources[name])
+        return rx
+
+
 @cache
-def _rx() -> dict[str, re.Pattern[str]]:
-    """All patterns, compiled on first use (keeps `import imr_rules.facts` fast)."""
-    compiled = {name: compile_spaced(p) for name, p in _PATTERNS.items()}
-    compiled.update({f"kind:{k}": compile_spaced(p) for k, p in _KIND_TERMS.items()})
-    compiled.update({f"modality:{k}": compile_spaced(p) for k, p in _MODALITY_TERMS.items()})
-    compiled.update({f"body:{k}": compile_spaced(p) for k, p in _BODY_TERMS.items()})
-    compiled["body:any"] = compile_spaced("|".join(_BODY_TERMS.values()))
-    return compiled
+def _rx() -> _Compiled:
+    """Every named pattern (see `_Compiled`)."""
+    sources = dict(_PATTERNS)
+    sources.update({f"kind:{k}": p for k, p in _KIND_TERMS.items()})
+    sources.update({f"modality:{k}": p for k, p in _MODALITY_TERMS.items()})
+    sources.update({f"body:{k}": p for k, p in _BODY_TERMS.items()})
+    sources["body:any"] = "|".join(_BODY_TERMS.values())
+    return _Compiled(sources)
 
 
 def _stems_of(pattern: str, given: tuple[str, ...]) -> tuple[str, ...]:
@@ -2349,7 +2368,7 @@ def _weeks(n: float | None, unit: str) -> float:
     return round((3.0 if n is None else n) * _UNIT_WEEKS[unit[0]], 1)
 
 
-_Filed = dict[str, list[tuple[str, list[tuple[str | _Spec, re.Pattern[str]]]]]]
+_Filed = dict[str, list[tuple[str, list[tuple[str | _Spec, str]]]]]
 _Slow = list[tuple[_Spec, re.Pattern[str], tuple[str, ...]]]
 
 
@@ -2358,24 +2377,45 @@ def _lexicon() -> tuple[_Filed, _Slow]:
     """Diagnoses and tristate patterns, split into their alternatives and filed under the first three
     letters of the words they start with: a text is read in one pass over its words, trying at each
     word only the alternatives that can start there. Patterns whose starts cannot be told are read
-    the slower way, on the sentences that contain their stems."""
-    by_lead: dict[str, list[tuple[str | _Spec, re.Pattern[str]]]] = {}
-    slow: _Slow = []
+    the slower way, on the sentences that contain their stems.
+
+    Taking the patterns apart is a fair share of a one-off `check`, so the plan is kept in the
+    on-disk cache, under a digest of the modules that define the patterns and how they are split.
+    """
+    from imr_rules import cache, sentences
+
+    module = sys.modules[__name__]
+    filed, slow = cache.cached("lexicon-plan", lambda: cache.digest([], [module, sentences]), _lexicon_plan,
+                               lambda _: True)
+    payloads: list[str | _Spec] = [*_DIAGNOSES, *_TRISTATE_SPECS]
+    by_key: _Filed = {key: [(lead, [(payloads[i], alternative) for i, alternative in entries])
+                            for lead, entries in leads] for key, leads in filed.items()}
+    return by_key, [(payloads[i], compile_spaced(pattern), _stems_of(pattern, payloads[i].stems))
+                    for i, pattern in slow if isinstance(payloads[i], _Spec)]
+
+
+_Plan = tuple[dict[str, list[tuple[str, list[tuple[int, str]]]]], list[tuple[int, str]]]
+
+
+def _lexicon_plan() -> _Plan:
+    """The lexicon's alternatives by first three letters and lead, payloads given by their place in
+    diagnoses + tristate specs; and the patterns to be read the slower way."""
+    by_lead: dict[str, list[tuple[int, str]]] = {}
+    slow: list[tuple[int, str]] = []
     entries: list[tuple[str | _Spec, str]] = [*_DIAGNOSES.items(),
                                               *((spec, spec.pattern) for spec in _TRISTATE_SPECS)]
-    for payload, pattern in entries:
+    for i, (payload, pattern) in enumerate(entries):
         if first_words(pattern) is None:
             assert isinstance(payload, _Spec)
-            slow.append((payload, compile_spaced(pattern), _stems_of(pattern, payload.stems)))
+            slow.append((i, pattern))
             continue
         for alternative in alternatives(pattern):
-            rx = compile_spaced(alternative)
             for lead in sorted(first_words(alternative) or ()):
-                by_lead.setdefault(lead, []).append((payload, rx))
-    by_key: _Filed = {}
+                by_lead.setdefault(lead, []).append((i, alternative))
+    filed: dict[str, list[tuple[str, list[tuple[int, str]]]]] = {}
     for lead in sorted(by_lead):
-        by_key.setdefault(lead[:3], []).append((lead, by_lead[lead]))
-    return by_key, slow
+        filed.setdefault(lead[:3], []).append((lead, by_lead[lead]))
+    return filed, slow
 
 
 # Bones a fracture may name, and the body parts of the items they concern.
@@ -2442,6 +2482,12 @@ _Entries = tuple[tuple[str | _Spec, re.Pattern[str]], ...]
 _WORD_ENTRIES: dict[str, _Entries] = {}
 
 
+@cache
+def compiled_alternative(alternative: str) -> re.Pattern[str]:
+    """A lexicon alternative, compiled when a text first has a word it may start at."""
+    return compile_spaced(alternative)
+
+
 def _entries_at(word: str) -> _Entries:
     """The lexicon alternatives that can match where `word` starts: those filed under the word's first
     (up to three) letters whose lead begins the word.
@@ -2454,7 +2500,8 @@ def _entries_at(word: str) -> _Entries:
         by_key, _ = _lexicon()
         key = _KEY_RX.match(word)
         filed = by_key.get(key.group(), ()) if key else ()
-        got = tuple(entry for lead, entries in filed if word.startswith(lead) for entry in entries)
+        got = tuple((payload, compiled_alternative(alternative))
+                    for lead, entries in filed if word.startswith(lead) for payload, alternative in entries)
         if len(_WORD_ENTRIES) > 200_000:
             _WORD_ENTRIES.clear()
         _WORD_ENTRIES[word] = got
