@@ -13,6 +13,8 @@ Conventions, used everywhere in this module:
 - A recall is None for a class with no items; balanced accuracy is the mean of
   the recalls that exist. Kappa is None when chance agreement is 1.
 - Items whose actual decision is unknown are not scored.
+- Citation agreement is given at two levels over the same items: the guideline
+  family alone, and family with section (or pages). The first is never lower.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class Figures(BaseModel):
 
 
 class CitationAgreement(BaseModel):
+    """How often the deciding rule's guideline matches the letter's, at one level of detail."""
+
     agree: int
     compared: int = Field(description="Predicted items whose letter cites a guideline")
     rate: float | None
@@ -57,7 +61,8 @@ class Score(Figures):
     correct: int
     coverage: float | None
     confusion: Confusion = Field(description="actual -> predicted (Upheld, Overturned, none) -> count")
-    citation_agreement: CitationAgreement
+    citation_agreement: CitationAgreement = Field(description="Family and section (or pages) agree")
+    citation_family_agreement: CitationAgreement = Field(description="Family agrees, whatever the section")
     always_upheld: Figures
 
 
@@ -193,10 +198,24 @@ def citation_agrees(ref: GuidelineRef, cited: Citation) -> bool:
     return False
 
 
-def citation_agreement(items: Iterable[ItemResult]) -> CitationAgreement:
+def citation_family_agrees(ref: GuidelineRef, cited: Citation) -> bool:
+    """Is a rule's guideline family one the letter names? The coarse measure: sections are not compared.
+
+    Whenever `citation_agrees` holds this holds too, so the two figures bracket how well
+    the rules name the reviewer's guideline.
+    """
+    families = {part.family for part in cited.parts} or {cited.family}
+    return ref.family in families
+
+
+def citation_agreement(
+    items: Iterable[ItemResult], agrees: Callable[[GuidelineRef, Citation], bool] = citation_agrees
+) -> CitationAgreement:
     """Over predicted items whose letter cites a guideline: how often the deciding rule's guideline agrees.
 
-    A predicted item whose rule gives no guideline counts as disagreeing.
+    `agrees` sets the level of detail (`citation_agrees`: family and section;
+    `citation_family_agrees`: family alone). A predicted item whose rule gives no
+    guideline counts as disagreeing at either level.
     """
     agree = compared = 0
     for item in items:
@@ -204,7 +223,7 @@ def citation_agreement(items: Iterable[ItemResult]) -> CitationAgreement:
         if item.predicted is None or cited is None or cited.family == SourceFamily.none_cited:
             continue
         compared += 1
-        agree += item.citation is not None and citation_agrees(item.citation, cited)
+        agree += item.citation is not None and agrees(item.citation, cited)
     return CitationAgreement(agree=agree, compared=compared, rate=_ratio(agree, compared))
 
 
@@ -222,6 +241,7 @@ def score(items: Sequence[ItemResult]) -> Score:
         coverage=_ratio(predicted, len(scored)),
         confusion=table,
         citation_agreement=citation_agreement(scored),
+        citation_family_agreement=citation_agreement(scored, citation_family_agrees),
         always_upheld=figures(always_upheld(table)),
     )
 

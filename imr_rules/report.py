@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from imr_rules.metrics import CLASSES, PREDICTED_LABELS, Score, Summary
+from imr_rules.metrics import CLASSES, PREDICTED_LABELS, CitationAgreement, Score, Summary
 from imr_rules.results import ItemResult, LetterResult
 
 
@@ -31,15 +31,19 @@ def as_of_phrase(summary: Summary) -> str:
 def _figure_rows(score: Score) -> list[tuple[str, str, str]]:
     """(figure, rules, always Upheld) for the headline table."""
     base = score.always_upheld
-    citation = score.citation_agreement
     return [
         ("accuracy (rules: predicted items)", pct(score.accuracy), pct(base.accuracy)),
         ("recall Upheld", pct(score.recall["Upheld"]), pct(base.recall["Upheld"])),
         ("recall Overturned", pct(score.recall["Overturned"]), pct(base.recall["Overturned"])),
         ("balanced accuracy", pct(score.balanced_accuracy), pct(base.balanced_accuracy)),
         ("Cohen's kappa", num(score.kappa), num(base.kappa)),
-        ("citation agreement", f"{pct(citation.rate)} ({citation.agree} of {citation.compared})", ""),
+        ("citation agreement: family", _agreement(score.citation_family_agreement), ""),
+        ("citation agreement: family and section", _agreement(score.citation_agreement), ""),
     ]
+
+
+def _agreement(agreement: CitationAgreement) -> str:
+    return f"{pct(agreement.rate)} ({agreement.agree} of {agreement.compared})"
 
 
 def _columns(rows: Sequence[Sequence[str]], right_from: int = 1) -> list[str]:
@@ -53,10 +57,11 @@ def _columns(rows: Sequence[Sequence[str]], right_from: int = 1) -> list[str]:
 
 
 def _group_rows(title: str, groups: dict[str, Score]) -> list[list[str]]:
-    rows = [[title, "items", "cover", "acc", "rec U", "rec O", "bal", "kappa"]]
+    rows = [[title, "items", "cover", "acc", "rec U", "rec O", "bal", "kappa", "cite fam", "cite fam+sec"]]
     for name, s in groups.items():
         rows.append([name, str(s.items), pct(s.coverage), pct(s.accuracy), pct(s.recall["Upheld"]),
-                     pct(s.recall["Overturned"]), pct(s.balanced_accuracy), num(s.kappa)])
+                     pct(s.recall["Overturned"]), pct(s.balanced_accuracy), num(s.kappa),
+                     pct(s.citation_family_agreement.rate), pct(s.citation_agreement.rate)])
     return rows
 
 
@@ -142,10 +147,12 @@ def _confusion_html(score: Score) -> str:
 def _groups_html(groups: dict[str, Score]) -> str:
     rows = [
         [_e(name), str(s.items), pct(s.coverage), _bar(s.recall["Upheld"], "up"),
-         _bar(s.recall["Overturned"], "over"), pct(s.balanced_accuracy), num(s.kappa)]
+         _bar(s.recall["Overturned"], "over"), pct(s.balanced_accuracy), num(s.kappa),
+         pct(s.citation_family_agreement.rate), pct(s.citation_agreement.rate)]
         for name, s in groups.items()
     ]
-    return _table(["", "items", "coverage", "recall Upheld", "recall Overturned", "balanced", "kappa"], rows)
+    return _table(["", "items", "coverage", "recall Upheld", "recall Overturned", "balanced", "kappa",
+                   "citation: family", "citation: family and section"], rows)
 
 
 def _rules_html(summary: Summary) -> str:

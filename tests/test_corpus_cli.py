@@ -106,10 +106,27 @@ def test_the_json_has_exactly_the_keys_its_documentation_lists(capsys, predictor
         assert set(score["always_upheld"]) == {"accuracy", "recall", "balanced_accuracy", "kappa"}
 
 
+def _cites_family(item: dict) -> bool:
+    ref, cited = item["citation"], item["actual_citation"]
+    return ref is not None and ref["family"] in ({p["family"] for p in cited["parts"]} or {cited["family"]})
+
+
+def _cites_section(item: dict) -> bool:
+    """Family and section, as the synthetic letters cite them (one section a part, no pages)."""
+    ref = item["citation"]
+    return ref is not None and any(
+        part["family"] == ref["family"]
+        and (not part["sections"] or not ref["section"]
+             or ref["section"].casefold() in {name.casefold() for name in part["sections"]})
+        for part in item["actual_citation"]["parts"])
+
+
 def recount(document: dict) -> dict:
     """The headline figures, counted again from the item list alone."""
     items = [item for entry in document["letters"] for item in entry["items"]]
     predicted = [i for i in items if i["predicted"] is not None]
+    cited = [i for i in predicted
+             if i["actual_citation"] is not None and i["actual_citation"]["family"] != "None cited"]
     def recall(label):
         of = [i for i in items if i["actual"] == label]
         return sum(i["predicted"] == label for i in of) / len(of) if of else None
@@ -123,12 +140,18 @@ def recount(document: dict) -> dict:
         "recall": {"Upheld": recall("Upheld"), "Overturned": recall("Overturned")},
         "upheld_share": sum(i["actual"] == "Upheld" for i in items) / len(items),
         "topics": sorted({i["actual_topic"] for i in items}),
+        "citation_family_agreement": {"agree": sum(map(_cites_family, cited)), "compared": len(cited)},
+        "citation_agreement": {"agree": sum(map(_cites_section, cited)), "compared": len(cited)},
     }
 
 
 def test_the_summary_can_be_recomputed_from_the_items(capsys, predictor, letters, tmp_path):
-    (letters / "d.txt").write_text("item: MRI of the knee = Overturned\nitem: Gym membership = Upheld\n",
-                                   encoding="utf-8")
+    # the knee: the rule's family (ACOEM) but not its section; the hip: another family; the wrist: no citation
+    (letters / "d.txt").write_text(
+        "item: MRI of the knee = Overturned cites MTUS ACOEM; Surgical Considerations\n"
+        "item: MRI of the hip = Upheld cites ODG; Hip & Pelvis\n"
+        "item: MRI of the wrist = Upheld cites None cited\n"
+        "item: Gym membership = Upheld\n", encoding="utf-8")
     out_file = tmp_path / "out.json"
     run(capsys, str(letters), "--json", str(out_file), "--workers", "0")
     document = json.loads(out_file.read_text(encoding="utf-8"))
@@ -142,6 +165,14 @@ def test_the_summary_can_be_recomputed_from_the_items(capsys, predictor, letters
     assert overall["balanced_accuracy"] == pytest.approx(sum(expected["recall"].values()) / 2)
     assert sorted(summary["by_topic"]) == expected["topics"]
     assert sum(group["items"] for group in summary["by_topic"].values()) == expected["items"]
+    for key in ("citation_family_agreement", "citation_agreement"):
+        counted = expected[key]
+        assert overall[key] == {**counted, "rate": pytest.approx(counted["agree"] / counted["compared"])}, key
+        for groups in (summary["by_topic"], summary["by_guideline"]):  # the groups split the same items
+            assert sum(group[key]["agree"] for group in groups.values()) == counted["agree"], key
+            assert sum(group[key]["compared"] for group in groups.values()) == counted["compared"], key
+    # the data hold an item of the right family and the wrong section, so the two figures differ
+    assert expected["citation_family_agreement"]["agree"] > expected["citation_agreement"]["agree"]
 
 
 def test_the_table_goes_to_stdout_and_the_run_is_quiet_when_all_is_well(capsys, predictor, letters):

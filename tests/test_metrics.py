@@ -146,6 +146,48 @@ def test_citation_agreement_is_over_predicted_items_whose_letter_cites_a_guideli
     ]
     expected = {"agree": 1, "compared": 3, "rate": pytest.approx(1 / 3)}
     assert metrics.citation_agreement(items).model_dump() == expected
+    score = metrics.score(items)
+    assert score.citation_agreement.model_dump() == expected
+    # same items compared; by family alone the third still disagrees (ACOEM against Chronic Pain 2009)
+    assert score.citation_family_agreement.model_dump() == expected
+
+
+def test_a_rule_with_the_right_family_but_the_wrong_section_agrees_by_family_and_not_by_section():
+    wrong_section = GuidelineRef(family=SourceFamily.mtus_acoem, section="Surgical Considerations")
+    wrong_pages = GuidelineRef(family=SourceFamily.mtus_cpmtg_2009, section="Benzodiazepines", pages="24")
+    assert metrics.citation_family_agrees(wrong_section, ACOEM_SPECIAL)
+    assert not metrics.citation_agrees(wrong_section, ACOEM_SPECIAL)
+    assert metrics.citation_family_agrees(wrong_pages, CPMTG_2009_PAGES)
+    assert not metrics.citation_agrees(wrong_pages, CPMTG_2009_PAGES)
+    # a family the letter names only second still counts; one it does not name never does
+    assert metrics.citation_family_agrees(GuidelineRef(family=SourceFamily.mtus_cpmtg_2016), ACOEM_SPECIAL)
+    assert not metrics.citation_family_agrees(GuidelineRef(family=SourceFamily.odg), ACOEM_SPECIAL)
+
+    right = GuidelineRef(family=SourceFamily.mtus_acoem, section="Special Studies")
+    items = [item(UP, UP, citation=wrong_section, cited=ACOEM_SPECIAL),
+             item(UP, OV, citation=right, cited=ACOEM_SPECIAL),
+             item(UP, UP, citation=GuidelineRef(family=SourceFamily.odg), cited=ACOEM_SPECIAL)]
+    score = metrics.score(items)
+    assert score.citation_family_agreement.model_dump() == {"agree": 2, "compared": 3,
+                                                            "rate": pytest.approx(2 / 3)}
+    assert score.citation_agreement.model_dump() == {"agree": 1, "compared": 3, "rate": pytest.approx(1 / 3)}
+
+
+FAMILIES = st.sampled_from([family for family in SourceFamily
+                            if family not in (SourceFamily.none_cited, SourceFamily.unknown)])
+SECTIONS = st.sampled_from(["Special Studies", "Special", "Opioids", "Opioids, criteria for use", "Surgery"])
+refs = st.builds(GuidelineRef, family=FAMILIES, section=st.none() | SECTIONS,
+                 pages=st.none() | st.sampled_from(["24", "78-80", "26-27"]))
+parts = st.builds(CitationPart, family=FAMILIES, sections=st.lists(SECTIONS, max_size=2),
+                  pages=st.lists(st.sampled_from([(24, 24), (78, 96), (27, 28)]), max_size=1))
+citations = st.builds(lambda ps, family: Citation(family=ps[0].family if ps else family, parts=ps),
+                      st.lists(parts, max_size=3), FAMILIES)
+
+
+@given(refs, citations)
+def test_agreement_of_family_and_section_implies_agreement_of_family(ref, cited):
+    if metrics.citation_agrees(ref, cited):
+        assert metrics.citation_family_agrees(ref, cited)
 
 
 # --- groups and rules -------------------------------------------------------------------

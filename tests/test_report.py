@@ -7,20 +7,30 @@ from html.parser import HTMLParser
 
 from imr_rules import metrics, report
 from imr_rules.facts import Evidence
-from imr_rules.letters import Decision
-from imr_rules.results import ItemResult, LetterResult, RuleHit
+from imr_rules.letters import Citation, CitationPart, Decision, SourceFamily
+from imr_rules.results import GuidelineRef, ItemResult, LetterResult, RuleHit
 
 UP, OV = Decision.upheld, Decision.overturned
 
 HOSTILE = '<script>alert("x")</script> & "quotes"'
 
+
+def acoem(section: str) -> Citation:
+    return Citation(family=SourceFamily.mtus_acoem, parts=[CitationPart(family=SourceFamily.mtus_acoem,
+                                                                        sections=[section])])
+
+
 LETTERS = [
     LetterResult(file="dwc/a.pdf", status="ok", items=[
         ItemResult(index=0, item="MRI lumbar", actual=UP, predicted=UP, actual_topic="imaging",
                    rules=[RuleHit(id="imaging.no-red-flags", effect=UP)],
-                   deciding_rule="imaging.no-red-flags"),
+                   deciding_rule="imaging.no-red-flags", actual_citation=acoem("Special Studies"),
+                   citation=GuidelineRef(family=SourceFamily.mtus_acoem, section="Special Studies")),
+        # the rule names the letter's guideline family but another section
         ItemResult(index=1, item=HOSTILE, actual=OV, predicted=UP, actual_topic="physical_therapy",
                    rules=[RuleHit(id="pt.too-many-visits", effect=UP)], deciding_rule="pt.too-many-visits",
+                   actual_citation=acoem("Initial Care"),
+                   citation=GuidelineRef(family=SourceFamily.mtus_acoem, section="Physical Methods"),
                    evidence=[Evidence(text="12 visits <already> completed", source="summary")],
                    missing=["functional improvement & return to work"]),
         ItemResult(index=2, item="Norco 10/325", actual=UP, predicted=None, actual_topic="opioids"),
@@ -42,6 +52,18 @@ def test_the_table_puts_the_rules_beside_always_upheld():
     assert re.search(r"recall Overturned\s+0\.0%\s+0\.0%", text)
     assert re.search(r"imaging\s+1\s+100\.0%", text)
     assert re.search(r"pt\.too-many-visits\s+1\s+1\s+0", text)
+
+
+def test_the_table_gives_citation_agreement_by_family_and_by_family_and_section():
+    text = report.text_table(SUMMARY)
+    assert re.search(r"^citation agreement: family\s+100\.0% \(2 of 2\)$", text, flags=re.MULTILINE)
+    assert re.search(r"^citation agreement: family and section\s+50\.0% \(1 of 2\)$", text,
+                     flags=re.MULTILINE)
+    topics = text.split("by topic")[1].split("by guideline")[0]
+    assert topics.splitlines()[0].split()[-4:] == ["cite", "fam", "cite", "fam+sec"]
+    assert re.search(r"^imaging\s.*100\.0%\s+100\.0%$", topics, flags=re.MULTILINE)
+    assert re.search(r"^physical_therapy\s.*100\.0%\s+0\.0%$", topics, flags=re.MULTILINE)
+    assert re.search(r"^opioids\s.*-\s+-$", topics, flags=re.MULTILINE)  # not predicted: nothing compared
 
 
 def test_a_fixed_date_is_named_in_the_table():
@@ -103,3 +125,14 @@ def test_the_report_shows_the_confusion_matrix_and_recall_bars_per_topic():
     topics = page.split("By topic")[1].split("<h2>")[0]
     assert 'class="up" style="width:100.0%"' in topics  # imaging: every upheld item recalled
     assert 'class="over" style="width:0.0%"' in topics  # physical therapy: the overturned item missed
+
+
+def test_the_report_gives_citation_agreement_by_family_and_by_family_and_section():
+    page = report.html_report(SUMMARY, LETTERS)
+    headline = page.split("<h2>")[0]
+    assert "<td>citation agreement: family</td><td>100.0% (2 of 2)</td>" in headline
+    assert "<td>citation agreement: family and section</td><td>50.0% (1 of 2)</td>" in headline
+    topics = page.split("By topic")[1].split("<h2>")[0]
+    assert "<th>citation: family</th><th>citation: family and section</th>" in topics
+    therapy = topics.split("physical_therapy")[1].split("</tr>")[0]
+    assert therapy.endswith("<td>100.0%</td><td>0.0%</td>")
