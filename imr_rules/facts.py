@@ -402,7 +402,9 @@ _GI_RISK_GENERICS = frozenset({"aspirin", "warfarin", "apixaban", "rivaroxaban",
 _CLASS_WORDS: dict[str, frozenset[str]] = {
     "concurrent_opioids": frozenset({"opioid", "opioids", "opiate", "opiates", "narcotic", "narcotics"}),
     "concurrent_benzodiazepines": frozenset({"benzodiazepine", "benzodiazepines"}),
-    "concurrent_nsaid": frozenset({"nsaid", "nsaids"}),
+    "concurrent_nsaid": frozenset({"nsaid", "nsaids", "nonsteroidal anti-inflammatory",
+                                   "non-steroidal anti-inflammatory", "anti-inflammatories",
+                                   "anti-inflammatory medication", "anti-inflammatory medications"}),
 }
 _CLASS_GENERICS: dict[str, frozenset[str]] = {
     "concurrent_opioids": _OPIOID_GENERICS, "concurrent_benzodiazepines": _BENZO_GENERICS,

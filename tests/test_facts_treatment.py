@@ -162,6 +162,16 @@ def test_other_drugs_of_a_class_taken_with_the_requested_one():
     assert facts.value("concurrent_nsaid", 0) is True
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    ("She is currently taking nonsteroidal anti-inflammatory drugs and tramadol for her back.", True),
+    ("He uses non-steroidal anti-inflammatory medication as needed.", True),
+    ("Over-the-counter anti-inflammatories were being taken daily.", True),
+    ("He has never taken anti-inflammatory medications.", None),
+])
+def test_nsaids_named_by_their_class_in_words(sentence, expected):
+    assert item_facts(sentence, "Pre-operative basic metabolic panel").value("concurrent_nsaid") is expected
+
+
 def test_the_requested_drug_by_another_name_is_not_another_drug():
     facts = item_facts("He takes hydrocodone four times a day.", "Norco 10/325 #120")
     assert facts.value("concurrent_opioids", 0) is False
