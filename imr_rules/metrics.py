@@ -156,6 +156,13 @@ def _same_section(a: str, b: str) -> bool:
     return long == short or long.startswith(short + " ")
 
 
+def _section_names(section: str) -> list[str]:
+    """A cited section, and the sections it joins: letters often name two in one ("Insomnia treatment
+    and Zolpidem", "Antidepressants for chronic pain and Cymbalta")."""
+    parts = [p for p in re.split(r"\s+and\s+|\s*&\s*|\s*;\s*", section) if p.strip()]
+    return [section, *parts] if len(parts) > 1 else [section]
+
+
 def _page_ranges(pages: str) -> list[tuple[int, int]]:
     ranges = []
     for low, high in re.findall(r"(\d+)\s*(?:-\s*(\d+))?", pages):
@@ -174,7 +181,8 @@ def citation_agrees(ref: GuidelineRef, cited: Citation) -> bool:
     page) the page ranges must overlap; otherwise, where both name a section, the
     sections must match, a rule's section being allowed to carry the chapter the
     letter names apart ("Pain (Chronic), Zolpidem (Ambien)" against chapter "Pain
-    (Chronic)", section "Zolpidem (Ambien)").
+    (Chronic)", section "Zolpidem (Ambien)"), and a letter's section that joins two ("Insomnia
+    treatment and Zolpidem") being matched by either.
     """
     parts = cited.parts or []
     if not parts:
@@ -191,7 +199,8 @@ def citation_agrees(ref: GuidelineRef, cited: Citation) -> bool:
             chapter = _words(part.chapter or "")
             if chapter and _words(ref.section).startswith(chapter + " "):
                 names.append(_words(ref.section)[len(chapter) + 1:])
-            if any(_same_section(name, section) for name in names for section in part.sections):
+            cited_names = [name for section in part.sections for name in _section_names(section)]
+            if any(_same_section(name, section) for name in names for section in cited_names):
                 return True
             continue
         return True

@@ -242,6 +242,20 @@ def test_an_odg_rule_naming_chapter_and_topic_agrees_with_a_letter_that_names_th
     assert not citation_agrees(other, cited)
 
 
+def test_a_letter_section_that_joins_two_sections_agrees_with_a_rule_citing_either():
+    from imr_rules.citations import parse_citation
+
+    cited = parse_citation("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), "
+                           "Pain (chronic), Insomnia treatment and Zolpidem.")
+    def agrees(section: str) -> bool:
+        return metrics.citation_agrees(GuidelineRef(family=SourceFamily.odg, section=section), cited)
+
+    assert agrees("Pain (Chronic), Zolpidem (Ambien)")
+    assert agrees("Insomnia treatment")
+    assert not agrees("Benzodiazepines")
+    assert not agrees("Treatment")
+
+
 def test_page_cited_guidelines_agree_only_when_the_pages_overlap():
     from imr_rules.citations import parse_citation
     from imr_rules.letters import SourceFamily
