@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import multiprocessing
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -134,7 +133,9 @@ class NearMiss(RuleRef):
 class Prediction(BaseModel):
     """The predicted IMR decision on one requested item, with its reasons."""
 
-    model_config = ConfigDict(extra="forbid")
+    # built when first validated or dumped: `check` makes predictions with `build` and shows them
+    # through its own view models, so it never needs this one's (some 3 ms of its start-up)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     index: int = Field(description="Position of the item in the request, from 0")
     item: RequestedItem
@@ -266,34 +267,70 @@ def _conjuncts(cond: Condition) -> list[Condition]:
     return [cond]
 
 
+class _PerTopic(dict):
+    """A topic's entry of a Book, worked out when first asked for."""
+
+    def __init__(self, fill: Callable[[str], None]) -> None:
+        super().__init__()
+        self._fill = fill
+
+    def __missing__(self, topic: str) -> Any:
+        self._fill(topic)
+        return self[topic]
+
+
+class _Views(dict):
+    """Rule version key -> RuleView, worked out with the rest of its topic when first asked for."""
+
+    def __init__(self, book: Book) -> None:
+        super().__init__()
+        self._book = book
+
+    def __missing__(self, key: str) -> RuleView:
+        rule = self._book.rulebook.by_key[key]
+        self._book._fill(rule.topic or "")
+        return self[key]
+
+
 class Book:
     """A rulebook made ready for evaluation: per topic the facts its rules read (how to read each),
-    per rule version its view, and the words for each condition."""
+    per rule version its view, and the words for each condition.
+
+    Each topic is worked out when an item of it first comes: a check of one case needs a
+    topic or two of the forty, and working them all out took some 40 ms."""
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
-        catalogue = rulebook.catalogue
-        self.facts: dict[str, list[tuple[str, Any, int, str]]] = {}
-        for topic, rules in rulebook.by_topic.items():
-            names: dict[str, None] = {}
-            for rule in rules:
-                names.update(dict.fromkeys(rule_facts(rule)))
-            readers = []
-            for name in names:
-                spec = catalogue.spec(name)
-                how = ("as_of" if name == AS_OF else "topic" if name == "item.topic"
-                       else "item" if spec.is_item else "case")
-                fold = (_FOLD_TEXT if spec.type in (FactType.text, FactType.enum)
-                        else _FOLD_FLAGS if spec.type == FactType.flags else 0)
-                readers.append((name, spec, fold, how))
-            self.facts[topic] = readers
-        self.views = {rule.key: RuleView(rule) for rule in rulebook.rules}
-        self.order = {  # approval paths first: they are what a requester can act on
-            topic: sorted((self.views[r.key] for r in rules), key=lambda v: (v.is_upheld, v.rule.id))
-            for topic, rules in rulebook.by_topic.items()
-        }
+        self.topics = frozenset(rulebook.topic_names())
+        self.facts: dict[str, list[tuple[str, Any, int, str]]] = _PerTopic(self._fill)
+        self.views: dict[str, RuleView] = _Views(self)
+        self.order: dict[str, list[RuleView]] = _PerTopic(self._fill)  # approval paths first
         self._failed: dict[int, tuple[Condition, FailedCondition]] = {}
         self._in_force: dict[tuple[str, date], list[RuleView]] = {}
+
+    def _fill(self, topic: str) -> None:
+        """Work out one topic: the readers of the facts its rules read, its views and their order."""
+        if topic not in self.topics:
+            raise KeyError(topic)
+        rules = self.rulebook.topic_rules(topic)
+        catalogue = self.rulebook.catalogue
+        names: dict[str, None] = {}
+        for rule in rules:
+            names.update(dict.fromkeys(rule_facts(rule)))
+        readers = []
+        for name in names:
+            spec = catalogue.spec(name)
+            how = ("as_of" if name == AS_OF else "topic" if name == "item.topic"
+                   else "item" if spec.is_item else "case")
+            fold = (_FOLD_TEXT if spec.type in (FactType.text, FactType.enum)
+                    else _FOLD_FLAGS if spec.type == FactType.flags else 0)
+            readers.append((name, spec, fold, how))
+        views = [RuleView(rule) for rule in rules]
+        for view in views:
+            self.views[view.key] = view
+        # approval paths first: they are what a requester can act on
+        self.order[topic] = sorted(views, key=lambda v: (v.is_upheld, v.rule.id))
+        self.facts[topic] = readers
 
     def in_force(self, topic: str, day: date) -> list[RuleView]:
         """The topic's rule versions in force on `day`, in near-miss order."""
@@ -546,6 +583,13 @@ class ReferenceEngine:
         return frozenset(key for key, test in self._topics.get(topic, ()) if test(env))
 
 
+def _action_for(name: str) -> Callable[[Any], None]:
+    def action(c: Any) -> None:  # never called: actions are drained in DurableEngine._drain
+        return None
+
+    return action
+
+
 def _quiet_host_class() -> type:
     from durable import engine as durable_engine
 
@@ -593,17 +637,11 @@ class DurableEngine:
         return cls(load_rulebook(path))
 
     def _start(self) -> None:
-        def action_for(name: str) -> Callable[[Any], None]:
-            def action(c: Any) -> None:  # never called: actions are drained in _drain
-                return None
-
-            return action
-
+        """A fresh host; each topic's ruleset is created in it when an item of that topic first comes
+        (`_handle`): a check of one case needs one or two of the forty, and creating them all took
+        some 0.1 s."""
         self._host = _quiet_host_class()()
-        definitions = {topic: c.with_actions(action_for) for topic, c in self.compiled.items()}
-        if definitions:
-            self._host.register_rulesets(definitions)
-        self._handles = {topic: self._host.get_ruleset(topic)._handle for topic in definitions}
+        self._handles: dict[str, int] = {}
         self._sessions = [f"s{n}" for n in range(self._size)]
         self._fresh = itertools.count(self._size)
         self._turn = 0
@@ -636,8 +674,16 @@ class DurableEngine:
             pending = self._core.complete_and_start_action(handle, state)
         return fired
 
+    def _handle(self, topic: str) -> int:
+        """The core handle of the topic's ruleset in the current host, created on first use."""
+        handle = self._handles.get(topic)
+        if handle is None:
+            self._host.register_rulesets({topic: self.compiled[topic].with_actions(_action_for)})
+            handle = self._handles[topic] = self._host.get_ruleset(topic)._handle
+        return handle
+
     def _run(self, topic: str, message: dict[str, Any]) -> frozenset[str]:
-        handle = self._handles[topic]
+        handle = self._handle(topic)
         index = self._turn
         self._turn = (self._turn + 1) % len(self._sessions)
         message["sid"] = self._sessions[index]
@@ -708,6 +754,8 @@ class IsolatedEngine:
         self.timeout = timeout
         self.restarts = 0
         self._factory = factory
+        import multiprocessing  # here: a check in process never needs it
+
         self._context = multiprocessing.get_context("spawn")
         self._process: Any = None
         self._conn: Any = None
@@ -847,7 +895,7 @@ def predict_item(engine: Engine, facts: CaseFacts, index: int, item: RequestedIt
     base: dict[str, Any] = {"index": index, "item": item, "topic": topic or item.topic, "as_of": as_of,
                             "engine": engine.name, "outcome": None, "deciding_rule": None, "citation": None,
                             "because": None, "fired": [], "near_misses": [], "missing": [], "error": None}
-    if topic is None or topic not in book.order:
+    if topic is None or topic not in book.topics:
         return build(Prediction, **base)
     merged = facts.for_item(index)
     env, shown = environment(book, topic, item, merged, as_of, shared)

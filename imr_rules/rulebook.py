@@ -48,9 +48,11 @@ with any problem.
 
 from __future__ import annotations
 
+import pickle
 import re
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -425,10 +427,14 @@ class Effect(StrEnum):
         return Decision.upheld if self is Effect.upheld else Decision.overturned
 
 
+# The models of rules and of lint are built when first used (`defer_build`): `check` takes the
+# rulebook from the cache and never validates one (building them took some 10 ms of its start-up).
+
+
 class RuleCitation(BaseModel):
     """The guideline a rule encodes, as letters cite it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     source: SourceFamily = Field(description="Guideline family, as imr_rules.letters.SourceFamily spells it")
     section: str = Field(min_length=1, description="Section or topic, e.g. 'Benzodiazepines'")
@@ -448,7 +454,7 @@ class RuleCitation(BaseModel):
 class InForce(BaseModel):
     """The dates (inclusive) of requests the rule's guideline text applies to."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     from_: date = Field(alias="from", description="First date the rule applies (inclusive)")
     to: date | None = Field(None, description="Last date the rule applies (inclusive); null: still in force")
@@ -468,7 +474,7 @@ class InForce(BaseModel):
 class AppliesTo(BaseModel):
     """Which items the rule is considered for; each listed field must match one of its values."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     drug_class: list[str] = Field(default_factory=list, description="Drug class keys from the lexicon")
     generic: list[str] = Field(default_factory=list, description="Normalized generic names")
@@ -491,7 +497,7 @@ APPLIES_FACTS = {
 class Expect(BaseModel):
     """What a rule test expects: the item's outcome, rules that fire and rules that do not."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     outcome: Decision | None = Field(description="Upheld, Overturned, or null when no rule applies")
     fired: list[str] = Field(default_factory=list, description="Rule ids that must fire")
@@ -501,7 +507,7 @@ class Expect(BaseModel):
 class RuleTest(BaseModel):
     """One embedded test: an item and facts in, an outcome out (run against the whole topic)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str = Field(min_length=1)
     item: dict[str, Any] | str = Field(
@@ -519,7 +525,7 @@ class RuleTest(BaseModel):
 class Rule(BaseModel):
     """One version of one guideline rule."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     id: str = Field(pattern=RULE_ID, description="Stable kebab-case id; versions of a rule share it")
     title: str = Field(min_length=1)
@@ -591,7 +597,7 @@ class Rule(BaseModel):
 class RuleFile(BaseModel):
     """One rule file: the rules of one topic."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     topic: str = Field(description="Topic key from rules/topics.yaml")
     rules: list[Rule] = Field(min_length=1)
@@ -613,7 +619,7 @@ def rule_file_schema() -> dict[str, Any]:
 class Diagnostic(BaseModel):
     """One problem in a rule file, printable as `file:line:col: rule-id: problem`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     path: str
     line: int = 0
@@ -646,20 +652,50 @@ class RulebookError(InputError):
 
 
 class Rulebook:
-    """Every rule version of every topic, checked, with the catalogue and topic list they use."""
+    """Every rule version of every topic, checked, with the catalogue and topic list they use.
+
+    A rulebook pickles topic by topic (the rulebook cache holds one), and an unpickled one
+    unpickles a topic's rules and compiled ruleset when that topic is first asked for
+    (`topic_rules`, `compiled[topic]`), the rest when `rules`, `by_topic` or `by_key` is
+    read: a check of one case needs one topic or two of forty, and unpickling them all took
+    some 40 ms.
+    """
 
     def __init__(self, rules: list[Rule], catalogue: Catalogue, topics: dict[str, str],
                  files: list[str]) -> None:
-        self.rules = sorted(rules, key=lambda r: (r.topic or "", r.id, r.in_force.from_))
         self.catalogue = catalogue
         self.topics = topics  # key or alias -> key
         self.files = files
-        self.compiled: dict[str, Any] | None = None  # the durable-rules rulesets, when cached with it
-        self.by_topic: dict[str, list[Rule]] = defaultdict(list)
-        self.by_key: dict[str, Rule] = {}
-        for rule in self.rules:
-            self.by_topic[rule.topic or ""].append(rule)
-            self.by_key[rule.key] = rule
+        self.compiled: Mapping[str, Any] | None = None  # the durable-rules rulesets, when cached with it
+        self._packed: dict[str, bytes] = {}  # topic -> its rules and ruleset, pickled, until first asked for
+        self._names: list[str] = []  # the topics, in the order of `by_topic`
+        self._lock = threading.Lock()
+        self._index(sorted(rules, key=lambda r: (r.topic or "", r.id, r.in_force.from_)))
+
+    def _index(self, rules: list[Rule]) -> None:
+        by_topic: dict[str, list[Rule]] = defaultdict(list)
+        by_key: dict[str, Rule] = {}
+        for rule in rules:
+            by_topic[rule.topic or ""].append(rule)
+            by_key[rule.key] = rule
+        self._by_topic, self._by_key = by_topic, by_key
+        self._rules: list[Rule] | None = rules  # last: set, it says that everything is unpacked
+
+    @property
+    def rules(self) -> list[Rule]:
+        """Every rule version, by topic, id and date."""
+        self._unpack_all()
+        return self._rules  # type: ignore[return-value]
+
+    @property
+    def by_topic(self) -> dict[str, list[Rule]]:
+        self._unpack_all()
+        return self._by_topic
+
+    @property
+    def by_key(self) -> dict[str, Rule]:
+        self._unpack_all()
+        return self._by_key
 
     def canonical_topic(self, key_or_alias: str | None) -> str | None:
         if key_or_alias is None:
@@ -670,7 +706,82 @@ class Rulebook:
         return [r for r in self.rules if r.id == rule_id]
 
     def topic_rules(self, topic: str) -> list[Rule]:
-        return self.by_topic.get(topic, [])
+        if topic in self._packed:
+            self._unpack(topic)
+        return self._by_topic.get(topic, [])
+
+    def topic_names(self) -> list[str]:
+        """The topics that have rules (without unpickling any)."""
+        return list(self._names) if self._rules is None else list(self._by_topic)
+
+    # ---- pickling, topic by topic
+
+    def __getstate__(self) -> dict[str, Any]:
+        compiled = self.compiled
+        names = self.topic_names()
+        packed = {topic: self._packed.get(topic) or pickle.dumps(
+            (self._by_topic.get(topic, []), compiled.get(topic) if compiled is not None else None),
+            protocol=pickle.HIGHEST_PROTOCOL) for topic in names}
+        return {"catalogue": self.catalogue, "topics": self.topics, "files": self.files, "names": names,
+                "packed": packed, "compiled": None if compiled is None else list(compiled)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.catalogue = state["catalogue"]
+        self.topics = state["topics"]
+        self.files = state["files"]
+        self._names = list(state["names"])
+        self._packed = dict(state["packed"])
+        self._lock = threading.Lock()
+        self._rules = None
+        self._by_topic = defaultdict(list)
+        self._by_key = {}
+        self.compiled = None if state["compiled"] is None else _PackedRulesets(self, state["compiled"])
+
+    def _unpack(self, topic: str) -> None:
+        """Unpickle one topic's rules and compiled ruleset."""
+        with self._lock:
+            blob = self._packed.get(topic)
+            if blob is None:
+                return
+            rules, compiled = pickle.loads(blob)  # noqa: S301 - pickled by __getstate__ above
+            self._by_topic[topic] = rules
+            if compiled is not None and isinstance(self.compiled, _PackedRulesets):
+                self.compiled.done[topic] = compiled
+            del self._packed[topic]
+
+    def _unpack_all(self) -> None:
+        if self._rules is not None:
+            return
+        for topic in list(self._packed):
+            self._unpack(topic)
+        with self._lock:
+            if self._rules is None:
+                self._index([rule for topic in self._names for rule in self._by_topic.get(topic, [])])
+
+
+class _PackedRulesets(Mapping[str, Any]):
+    """The compiled rulesets of an unpickled rulebook, each unpickled with its topic's rules when
+    first asked for."""
+
+    def __init__(self, rulebook: Rulebook, topics: list[str]) -> None:
+        self._rulebook = rulebook
+        self._topics = topics
+        self.done: dict[str, Any] = {}
+
+    def __getitem__(self, topic: str) -> Any:
+        found = self.done.get(topic)
+        if found is None:
+            if topic not in self._topics:
+                raise KeyError(topic)
+            self._rulebook._unpack(topic)
+            found = self.done[topic]
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._topics)
+
+    def __len__(self) -> int:
+        return len(self._topics)
 
 
 def rule_files(path: str | Path | None = None) -> list[Path]:
@@ -1181,7 +1292,7 @@ def _locate(raw: Any, loc: tuple) -> tuple[int, int]:
 class LintResult(BaseModel):
     """What lint found, and the rulebook when there was nothing to find."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     files: list[str]
     diagnostics: list[Diagnostic]

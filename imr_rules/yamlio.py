@@ -11,6 +11,11 @@ built with it — it reads the rulebook about ten times faster — else on the p
 
 A date-like scalar that is no date (`2015-13-01`) is an InputError with its line,
 like every other problem of a YAML file, never a bare ValueError.
+
+The files of the rules folder (the fact catalogue, topics, lexicons, rule files) are
+read on every run: what they parse to is kept in the on-disk cache (`imr_rules.cache`)
+under a digest of their text, so a run that finds them unchanged unpickles them instead
+of parsing them again (some 50 ms a run). Other files are always parsed.
 """
 
 from __future__ import annotations
@@ -142,5 +147,36 @@ def read_text(path: str | Path) -> str:
 
 
 def load_yaml_file(path: str | Path, positions: bool = False) -> Any:
-    """Read and parse a YAML file; unreadable files become an InputError."""
-    return load_yaml_text(read_text(path), Path(path), positions)
+    """Read and parse a YAML file; unreadable files become an InputError (a file of the rules
+    folder comes from the cache when its text is unchanged)."""
+    text = read_text(path)
+    if _in_rules_folder(Path(path)):
+        return _cached_parse(text, Path(path), positions)
+    return load_yaml_text(text, Path(path), positions)
+
+
+def _in_rules_folder(path: Path) -> bool:
+    from imr_rules.paths import rules_dir
+
+    try:
+        return path.resolve().is_relative_to(rules_dir().resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _cached_parse(text: str, path: Path, positions: bool) -> Any:
+    """What `load_yaml_text` makes of `text`, from the cache when the same text was parsed before.
+
+    The entry is named by the file's path and keyed by a digest of its text, of this module's
+    source and of the PyYAML version; a file that does not parse is never cached."""
+    import hashlib
+    import sys
+
+    from imr_rules import cache
+
+    name = "yaml-" + hashlib.blake2b(f"{path.resolve()}\0{positions}".encode(), digest_size=10).hexdigest()
+
+    def key() -> str:
+        return cache.digest([], [sys.modules[__name__]], extra=[yaml.__version__, str(positions), text])
+
+    return cache.cached(name, key, lambda: load_yaml_text(text, path, positions), lambda _: True)
