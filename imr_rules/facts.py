@@ -1394,9 +1394,11 @@ _TRISTATE_SPECS: list[_Spec] = [
         ), ignore=_NO_HYP),
     _Spec("functional_deficits",
         _alt(
-            r"\b(?:requires|required|needs|needed) (?:\w+ )?(?:assistance|help) (?:\w+ ){0,2}?(?:with |for )"
-            r"(?:transfers|bathing|dressing|toileting|adls|activities of daily living|self-?care"
-            r"|ambulation)\b",
+            r"\b(?:requires?|required|needs?|needed) (?:\w+ )?(?:assistance|help) (?:\w+ ){0,2}?"
+            r"(?:with |for )(?:all |most |some |his |her |the )?(?:transfers|bathing|dressing|toileting|adls"
+            r"|activities of daily living|self-?care|ambulation)\b",
+            r"\b(?:requires|required|needs|needed) (?:\w+ ){1,3}?to (?:assist|help) (?:him |her )?"
+            r"(?:to |with )?(?:transfers?|ambulate|walk|stand|bathe|dress|toilet)\b",
             r"\bunable to (?:perform|do|complete) (?:\w+ )?(?:adls|activities of daily living|self-?care)\b",
             r"\bdependent (?:for|in|with) (?:\w+ )?(?:adls|activities of daily living|self-?care"
             r"|transfers)\b",
