@@ -23,6 +23,7 @@ from enum import StrEnum
 from functools import cache
 from typing import NamedTuple
 
+from imr_rules import regexes
 from imr_rules.sentences import alternatives, first_words, spaced
 
 
@@ -254,7 +255,7 @@ _GROUPS: list[tuple[str, str]] = [
 @cache
 def _trigger_rx() -> re.Pattern[str]:
     """Every trigger in one pattern (compiled on first use, to keep imports fast)."""
-    return re.compile("|".join(f"(?P<{name}>{spaced(rx)})" for name, rx in _GROUPS))
+    return regexes.compile("|".join(f"(?P<{name}>{spaced(rx)})" for name, rx in _GROUPS))
 
 
 @cache
@@ -289,7 +290,7 @@ def _lead_rx(sources: dict[str, str], lead: str) -> re.Pattern[str]:
     """The compiled pattern of the triggers starting with `lead` (one that never matches for a lead
     no trigger has), remembered."""
     source = sources.get(lead)
-    rx = _LEAD_RX[lead] = re.compile(source) if source is not None else _NO_TRIGGER
+    rx = _LEAD_RX[lead] = regexes.compile(source) if source is not None else _NO_TRIGGER
     return rx
 
 

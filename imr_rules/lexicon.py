@@ -200,8 +200,13 @@ class PhraseMatcher:
         """Folded phrases are matched against the lower-cased text (faster than IGNORECASE)."""
         if not phrases:
             return None
-        body = _trie_pattern(phrases, fold=fold)
-        return re.compile(_WORD_EDGE_BEFORE + "(" + body + r")(?:'?s|es)?" + _WORD_EDGE_AFTER)
+        from imr_rules import regexes
+
+        def build() -> str:
+            body = _trie_pattern(phrases, fold=fold)
+            return _WORD_EDGE_BEFORE + "(" + body + r")(?:'?s|es)?" + _WORD_EDGE_AFTER
+
+        return regexes.compile_built(f"phrases fold={fold}\0" + "\0".join(phrases), build)
 
     def find(self, text: str) -> list[Hit]:
         """Every phrase in the text, in order of position; overlapping hits keep the longest."""

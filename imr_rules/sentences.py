@@ -120,7 +120,9 @@ def spaced(pattern: str) -> str:
 
 def compile_spaced(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """Compile a single-spaced pattern for the normal form (see `spaced`)."""
-    return re.compile(spaced(pattern), flags)
+    from imr_rules import regexes
+
+    return regexes.compile(spaced(pattern), flags)
 
 
 def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
