@@ -9,17 +9,19 @@ because item parsing runs for every item of every letter.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imr_rules.errors import InputError
 from imr_rules.paths import data_file
 from imr_rules.yamlio import LineDict, load_yaml_file
+
+_L = TypeVar("_L")
 
 DRUGS_FILE = "lexicon/drugs.yaml"
 PROCEDURES_FILE = "lexicon/procedures.yaml"
@@ -461,10 +463,26 @@ def _word_lists(data: Any, key: str, path: Path, allowed: tuple[str, ...]) -> di
 @cache
 def drug_lexicon() -> DrugLexicon:
     """The bundled drug lexicon, loaded once."""
-    return load_drug_lexicon(data_file(DRUGS_FILE))
+    path = data_file(DRUGS_FILE)
+    return _kept("drug-lexicon", path, lambda: load_drug_lexicon(path))
 
 
 @cache
 def procedure_lexicon() -> ProcedureLexicon:
     """The bundled procedure lexicon, loaded once."""
-    return load_procedure_lexicon(data_file(PROCEDURES_FILE))
+    path = data_file(PROCEDURES_FILE)
+    return _kept("procedure-lexicon", path, lambda: load_procedure_lexicon(path))
+
+
+def _kept(name: str, path: Path, load: Callable[[], _L]) -> _L:
+    """A bundled lexicon from the on-disk cache while its file, the topic list and this module are
+    unchanged (checking a thousand entries is most of a one-off `check`'s lexicon cost)."""
+    import sys
+
+    from imr_rules import cache
+    from imr_rules.topics import TOPICS_FILE
+
+    def key() -> str:
+        return cache.digest([path, data_file(TOPICS_FILE)], [sys.modules[__name__]])
+
+    return cache.cached(name, key, load, lambda _: True)
