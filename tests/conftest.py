@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from imr_rules import paths
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -14,3 +19,15 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     cache nor write to it. Left set when the session ends: what the process writes at exit goes
     there too."""
     os.environ["IMR_RULES_CACHE"] = str(tmp_path_factory.mktemp("imr-rules-cache"))
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private copy of the bundled rules as the rulebook, and a private cache folder."""
+    folder = tmp_path / "rules"
+    shutil.copytree(paths.rules_dir(), folder)
+    monkeypatch.setenv("IMR_RULES_DIR", str(folder))
+    monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path / "cache"))
+    paths.rules_dir.cache_clear()
+    yield folder
+    paths.rules_dir.cache_clear()

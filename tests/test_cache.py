@@ -3,26 +3,13 @@ never a reason to fail."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from imr_rules import cache, paths, rulebook
+from imr_rules import cache, rulebook
 from imr_rules.errors import InputError
 from imr_rules.yamlio import LineList, load_yaml_file, load_yaml_text
-
-
-@pytest.fixture
-def rules_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the bundled rules as the rulebook, and a private cache folder."""
-    folder = tmp_path / "rules"
-    shutil.copytree(paths.rules_dir(), folder)
-    monkeypatch.setenv("IMR_RULES_DIR", str(folder))
-    monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path / "cache"))
-    paths.rules_dir.cache_clear()
-    yield folder
-    paths.rules_dir.cache_clear()
 
 
 @pytest.fixture

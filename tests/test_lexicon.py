@@ -272,28 +272,20 @@ def test_every_procedure_in_the_guideline_index_resolves_to_its_topic():
     assert not wrong, f"procedures the lexicon reads wrongly: {wrong}"
 
 
-def test_a_bundled_lexicon_kept_in_the_cache_is_read_again_when_its_file_changes(tmp_path, monkeypatch):
+def test_a_bundled_lexicon_kept_in_the_cache_is_read_again_when_its_file_changes(rules_copy, tmp_path):
     """The checked lexicon comes from the on-disk cache only while its file is unchanged."""
-    import shutil
-
-    from imr_rules import lexicon, paths
-
-    rules = tmp_path / "rules"
-    shutil.copytree(Path(__file__).parents[1] / "rules", rules)
-    monkeypatch.setenv("IMR_RULES_DIR", str(rules))
-    monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path / "cache"))
-    paths.rules_dir.cache_clear()
+    from imr_rules import lexicon
 
     def fresh() -> lexicon.DrugLexicon:
         lexicon.drug_lexicon.cache_clear()
         return lexicon.drug_lexicon()
 
-    assert not fresh().find("zebraprofen 20 mg")
-    assert (tmp_path / "cache" / "drug-lexicon.pickle").exists()
-    drugs = rules / "lexicon" / "drugs.yaml"
-    drugs.write_text(drugs.read_text().replace(
-        "\ndrugs:\n", "\ndrugs:\n  - {generic: zebraprofen, class: nsaid, names: [zebraprofen]}\n", 1))
-    assert [hit.value.generic for hit in fresh().find("zebraprofen 20 mg")] == ["zebraprofen"]
-    monkeypatch.undo()
-    paths.rules_dir.cache_clear()
-    lexicon.drug_lexicon.cache_clear()
+    try:
+        assert not fresh().find("zebraprofen 20 mg")
+        assert (tmp_path / "cache" / "drug-lexicon.pickle").exists()
+        drugs = rules_copy / "lexicon" / "drugs.yaml"
+        drugs.write_text(drugs.read_text().replace(
+            "\ndrugs:\n", "\ndrugs:\n  - {generic: zebraprofen, class: nsaid, names: [zebraprofen]}\n", 1))
+        assert [hit.value.generic for hit in fresh().find("zebraprofen 20 mg")] == ["zebraprofen"]
+    finally:
+        lexicon.drug_lexicon.cache_clear()

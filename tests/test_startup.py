@@ -9,13 +9,12 @@ here against doing the whole thing at once.
 from __future__ import annotations
 
 import pickle
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from imr_rules import paths, rulebook
+from imr_rules import rulebook
 from imr_rules.engine import DurableEngine, ReferenceEngine, book_for, evaluate
 from imr_rules.facts import CaseFacts, FactValue
 from imr_rules.items import RequestedItem
@@ -24,18 +23,6 @@ from imr_rules.yamlio import LineDict, LineList, load_yaml_file
 SPRING_2014 = date(2014, 5, 1)
 BENZO = RequestedItem(text="Valium 10 mg #60", topic="benzodiazepines", generic="diazepam",
                       drug_class="benzodiazepine", days_supply=30)
-
-
-@pytest.fixture
-def rules_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the bundled rules as the rulebook, and a private cache folder."""
-    folder = tmp_path / "rules"
-    shutil.copytree(paths.rules_dir(), folder)
-    monkeypatch.setenv("IMR_RULES_DIR", str(folder))
-    monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path / "cache"))
-    paths.rules_dir.cache_clear()
-    yield folder
-    paths.rules_dir.cache_clear()
 
 
 def _shape(book: rulebook.Rulebook) -> list[tuple]:
