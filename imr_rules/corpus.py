@@ -10,15 +10,18 @@ does not decode PDFs again.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import importlib.metadata
 import inspect
 import multiprocessing
 import os
+import pickle
+import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from multiprocessing.connection import Connection, wait
@@ -50,8 +53,28 @@ class Source(NamedTuple):
     name: str
 
 
-def _visible(relative: Path) -> bool:
-    return not any(part.startswith(".") for part in relative.parts)
+def _letter_files(folder: str, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(path inside the folder with "/", full path) of each letter file at any depth.
+
+    Hidden files and folders (a name starting with ".") are skipped, folders that are
+    symbolic links are not entered, and a folder that cannot be read is passed over.
+    One directory listing per folder: a corpus is thousands of files.
+    """
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _letter_files(entry.path, f"{prefix}{entry.name}/")
+            elif entry.name.lower().endswith(LETTER_SUFFIXES) and entry.is_file():
+                yield f"{prefix}{entry.name}", entry.path
+        except OSError:
+            continue
 
 
 def discover(paths: Sequence[str | Path]) -> list[Source]:
@@ -68,12 +91,8 @@ def discover(paths: Sequence[str | Path]) -> list[Source]:
         path = Path(given)
         if path.is_dir():
             folder = path.resolve().name
-            found = sorted(
-                (f.relative_to(path) for f in path.rglob("*")
-                 if f.suffix.lower() in LETTER_SUFFIXES and _visible(f.relative_to(path)) and f.is_file()),
-                key=lambda rel: rel.as_posix(),
-            )
-            batch = [Source(os.path.abspath(path / rel), f"{folder}/{rel.as_posix()}") for rel in found]
+            found = sorted(_letter_files(os.path.abspath(path)))
+            batch = [Source(full, f"{folder}/{relative}") for relative, full in found]
         elif path.is_file():
             batch = [Source(os.path.abspath(path), path.name)]
         else:
@@ -241,20 +260,26 @@ def _reason(err: Exception) -> str:
 
 
 def evaluate_letter(source: Source, job: Job) -> LetterResult:
-    """Read, parse and predict one letter; any failure becomes the letter's reason, never an exception."""
+    """Read, parse and predict one letter; any failure becomes the letter's reason, never an exception.
+
+    The predictor reads the letter's items, and so does the topic of the truth: each is read once.
+    """
+    from imr_rules.items import parsing_once
+
     try:
         text = letter_text(Path(source.path), job)
         letter = job.parse(text, source.name)
         if not letter.items:
             return LetterResult.failed(source.name, "not an IMR letter: no disputed items found")
-        predictions = job.predict(letter, job.mode, job.as_of or letter.decision_date)
-        if len(predictions) != len(letter.items):
-            return LetterResult.failed(
-                source.name,
-                f"internal error: {len(predictions)} predictions for {len(letter.items)} items",
-            )
-        pairs = enumerate(zip(predictions, letter.items, strict=True))
-        items = [_with_truth(prediction, i, item, job) for i, (prediction, item) in pairs]
+        with parsing_once():
+            predictions = job.predict(letter, job.mode, job.as_of or letter.decision_date)
+            if len(predictions) != len(letter.items):
+                return LetterResult.failed(
+                    source.name,
+                    f"internal error: {len(predictions)} predictions for {len(letter.items)} items",
+                )
+            pairs = enumerate(zip(predictions, letter.items, strict=True))
+            items = [_with_truth(prediction, i, item, job) for i, (prediction, item) in pairs]
     except Exception as err:  # noqa: BLE001 - one bad letter must not stop the run
         return LetterResult.failed(source.name, _reason(err))
     return LetterResult(file=source.name, status="ok", items=items)
@@ -265,9 +290,13 @@ def evaluate_letter(source: Source, job: Job) -> LetterResult:
 Chunk = list[tuple[int, Source]]
 
 
+_READY = pickle.dumps(None)
+
+
 def _worker_main(conn: Connection, job: Job) -> None:
     """A worker: say it is ready, then evaluate chunks of letters until told to stop."""
-    conn.send(None)
+    gc.enable()  # a worker forked while the pool gathers results starts with the collector paused
+    conn.send_bytes(_READY)
     while True:
         chunk = conn.recv()
         if chunk is None:
@@ -298,12 +327,15 @@ class _Worker:
         except OSError:
             pass  # it died: its sentinel says so
 
-    def receive(self) -> tuple[list[tuple[int, LetterResult]] | None, bool]:
-        """A finished chunk if the worker sent one, and whether the worker is still alive."""
+    def receive(self) -> tuple[bytes | None, bool]:
+        """A finished chunk, still pickled, if the worker sent one, and whether the worker is still alive.
+
+        Unpickling is left to the caller, so that the worker can be given its next chunk first.
+        """
         try:
             if self.conn.poll():
-                message = self.conn.recv()
-                if message is None:
+                message = self.conn.recv_bytes()
+                if message == _READY:
                     self.ready = True
                     return None, True
                 self.chunk = None
@@ -339,6 +371,11 @@ def _crash_reason(exitcode: int | None) -> str:
     return f"internal error: the worker process died while evaluating this letter ({how})"
 
 
+# Linux forks workers from this process: they start with its modules imported instead of importing
+# them again (a second or so each). Elsewhere fork is unsafe or missing, and workers are spawned.
+_START_METHOD = "fork" if sys.platform == "linux" else "spawn"
+
+
 class _PoolRun:
     """Letters spread over worker processes; a letter that kills or hangs its worker fails alone.
 
@@ -349,7 +386,7 @@ class _PoolRun:
 
     def __init__(self, sources: Sequence[Source], job: Job, workers: int,
                  timeout: float | None, progress: Progress | None) -> None:
-        self.context = multiprocessing.get_context("spawn")
+        self.context = multiprocessing.get_context(_START_METHOD)
         self.job, self.timeout, self.progress = job, timeout, progress
         self.total = len(sources)
         size = chunk_size(self.total, workers)
@@ -360,6 +397,14 @@ class _PoolRun:
         self.pool = [_Worker(self.context, job) for _ in range(min(workers, len(self.pending)))]
 
     def run(self) -> list[LetterResult]:
+        """Every letter's result, in order.
+
+        Here this process only gathers results, plain trees of objects that the cycle collector
+        would walk again and again as they pile up (more time than unpickling them, and time taken
+        from the workers): it is paused while they arrive, and run once at the end.
+        """
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             while self.pending or any(w.chunk is not None for w in self.pool):
                 for worker in self.pool:
@@ -372,6 +417,9 @@ class _PoolRun:
         finally:
             for worker in self.pool:
                 worker.stop()
+            if collecting:
+                gc.enable()
+                gc.collect()
         return [result for result in self.results if result is not None]
 
     def _time_left(self) -> float | None:
@@ -383,7 +431,9 @@ class _PoolRun:
     def _attend(self, slot: int, worker: _Worker) -> None:
         message, alive = worker.receive()
         if message is not None:
-            self._finish(message)
+            if alive and self.pending:
+                worker.give(self.pending.popleft())  # the next chunk first: the worker need not wait on us
+            self._finish(pickle.loads(message))
         if alive and not self._overdue(worker):
             return
         if not worker.ready:

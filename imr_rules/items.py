@@ -10,6 +10,8 @@ with precompiled patterns and the cached lexicons, so it is deterministic and fa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -129,6 +131,15 @@ def _has(low: str, *words: str) -> bool:
     return any(word in low for word in words)
 
 
+def _may_match(low: str, words: tuple[str, ...]) -> bool:
+    """Can a case-blind pattern that needs one of `words` match the text `low` is the lower case of?
+
+    Exact for ASCII text; other text goes to the pattern, since a case-blind pattern also takes a
+    few other letters for ASCII ones (the long s for "s", the Kelvin sign for "k").
+    """
+    return not low.isascii() or any(word in low for word in words)
+
+
 # ---------------------------------------------------------------- the shape of the item
 
 _SPLIT_ORIGINAL = re.compile(
@@ -153,10 +164,12 @@ _DOS = re.compile(
     r"(?:" + _DATE + ")",
     _I,
 )
+_DOS_NEEDS = ("dos", "date", "dispensed", "provided")
 _ANY_DATE = re.compile(r"(?<!\d)(?:" + _DATE + r")(?!\d)")
 _CONTINUATION = re.compile(
     r"\b(?:additional|continued|continue|continuing|ongoing|extension|further|repeat|renewal)\b", _I
 )
+_CONTINUATION_NEEDS = ("additional", "continu", "ongoing", "extension", "further", "repeat", "renewal")
 
 
 def _split(text: str) -> tuple[str | None, str | None]:
@@ -175,7 +188,7 @@ def _split(text: str) -> tuple[str | None, str | None]:
 
 
 def _date_of_service(text: str) -> date | None:
-    m = _DOS.search(text)
+    m = _DOS.search(text) if _may_match(text.lower(), _DOS_NEEDS) else None
     if not m:
         return None
     month, day, year, iso_year, iso_month, iso_day = m.groups()
@@ -207,17 +220,20 @@ _TOPICAL_WORDS = re.compile(
     _I,
 )
 _PATCH = re.compile(r"\bpatch(?:es)?\b", _I)
-_ROUTE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("injection", re.compile(
+_TOPICAL_NEEDS = ("cream", "gel", "ointment", "lotion", "topical", "liniment", "roll-on", "appl", "compound",
+                  "base", "%")
+_ROUTE_WORDS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (  # route, words it needs, pattern
+    ("injection", ("inject", "im", "iv", "intra", "subcutaneous", "sq", "shot"), re.compile(
         r"\b(?:injections?|injectable|inject|IM|IV|intramuscular|intravenous|subcutaneous|SQ|shots?)\b", _I)),
-    ("sublingual", re.compile(r"\b(?:sublingual(?:ly)?|SL)\b", _I)),
-    ("buccal", re.compile(r"\bbuccal\b", _I)),
-    ("intranasal", re.compile(r"\b(?:intranasal|nasal)\b", _I)),
+    ("sublingual", ("sublingual", "sl"), re.compile(r"\b(?:sublingual(?:ly)?|SL)\b", _I)),
+    ("buccal", ("buccal",), re.compile(r"\bbuccal\b", _I)),
+    ("intranasal", ("nasal",), re.compile(r"\b(?:intranasal|nasal)\b", _I)),
 )
 _TRANSDERMAL = re.compile(r"\btransdermal\b", _I)
 _ORAL = re.compile(
     r"\b(?:oral(?:ly)?|po|p\.o\.|by mouth|tabs?|tablets?|caps?|capsules?|pills?|odt|suspension|syrup)\b", _I
 )
+_ORAL_NEEDS = ("oral", "po", "p.o.", "by mouth", "tab", "cap", "pill", "odt", "suspension", "syrup")
 _EXTENDED = re.compile(
     r"\b(?:ER|XR|CR|SR|XL|LA|extended[- ]release|controlled[- ]release|long[- ]acting)\b"
 )
@@ -228,16 +244,19 @@ _STRENGTH_AFTER = re.compile(
 
 def _route(work: str, native: str) -> str:
     """The route the words say, else the product's own ('cream' makes an oral drug topical)."""
-    for route, pattern in _ROUTE_WORDS:
-        if pattern.search(work):
+    low = work.lower()
+    for route, needs, pattern in _ROUTE_WORDS:
+        if _may_match(low, needs) and pattern.search(work):
             return route
-    oral = _ORAL.search(work) is not None
-    patch = _PATCH.search(work) is not None
+    oral = _may_match(low, _ORAL_NEEDS) and _ORAL.search(work) is not None
+    patch = _may_match(low, ("patch",)) and _PATCH.search(work) is not None
+    transdermal = _may_match(low, ("transdermal",)) and _TRANSDERMAL.search(work) is not None
     if native == "transdermal":
-        return "oral" if oral and not (patch or _TRANSDERMAL.search(work)) else "transdermal"
-    if not oral and (patch or _TOPICAL_WORDS.search(work) or native == "topical"):
+        return "oral" if oral and not (patch or transdermal) else "transdermal"
+    if not oral and (patch or (_may_match(low, _TOPICAL_NEEDS) and _TOPICAL_WORDS.search(work))
+                     or native == "topical"):
         return "topical"
-    if _TRANSDERMAL.search(work):
+    if transdermal:
         return "transdermal"
     return "oral" if oral or native == "oral" else native
 
@@ -331,16 +350,19 @@ _EVERY_HOURS = re.compile(rf"\bevery\s+({_N})(?:{_TO}({_N}))?\s*(?:hours?|hrs?)\
 _TIMES_DAY = re.compile(
     rf"\b({_N})(?:{_TO}({_N}))?\s*(?:x|times?)\s*(?:a|per|/|each|in\s+a)?\s*(?:day|daily|d)\b", _I
 )
-_WORD_FREQUENCIES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
-    (re.compile(pattern, _I), per_day)
-    for pattern, per_day in (
-        (r"\b(?:qid|q\.i\.d\.?|four times (?:a|per) day|four times daily)\b", 4.0),
-        (r"\b(?:tid|t\.i\.d\.?|thrice (?:a|per) day|thrice daily)\b", 3.0),
-        (r"\b(?:bid|b\.i\.d\.?|twice (?:a|per|each) day|twice daily)\b", 2.0),
+_WORD_FREQUENCIES: tuple[tuple[re.Pattern[str], float, tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern, _I), per_day, needs)  # needs: one of these words is in every match
+    for pattern, per_day, needs in (
+        (r"\b(?:qid|q\.i\.d\.?|four times (?:a|per) day|four times daily)\b", 4.0,
+         ("qid", "q.i.d", "four times")),
+        (r"\b(?:tid|t\.i\.d\.?|thrice (?:a|per) day|thrice daily)\b", 3.0, ("tid", "t.i.d", "thrice")),
+        (r"\b(?:bid|b\.i\.d\.?|twice (?:a|per|each) day|twice daily)\b", 2.0, ("bid", "b.i.d", "twice")),
         (r"\b(?:qd|q\.d\.?|qhs|q\.h\.s\.?|hs|qam|qpm|once (?:a|per|each) day|once daily|daily|every day"
          r"|every night|nightly|at bedtime|bedtime|at night|every morning|in the morning|every evening)\b",
-         1.0),
-        (r"\b(?:once (?:a|per|each) week|weekly|every week|once weekly)\b", 1 / 7),
+         1.0, ("qd", "q.d", "hs", "q.h.s", "qam", "qpm", "once", "daily", "every", "night", "bedtime",
+               "morning")),
+        (r"\b(?:once (?:a|per|each) week|weekly|every week|once weekly)\b", 1 / 7,
+         ("once", "weekly", "every week")),
     )
 )
 _PRN = re.compile(r"\b(?:prn|p\.r\.n\.?|as needed|as-needed|when needed|if needed)\b", _I)
@@ -417,8 +439,9 @@ def _times_per_day(work: str, low: str) -> tuple[float | None, re.Match[str] | N
             return 24 / hours, m
     if _has(low, "day", "daily", "/d") and (m := _TIMES_DAY.search(work)):
         return _most(m.group(1), m.group(2)), m
-    for pattern, per_day in _WORD_FREQUENCIES:
-        if m := pattern.search(work):
+    low_work = work.lower()  # `low` may hold words `work` has blanked
+    for pattern, per_day, needs in _WORD_FREQUENCIES:
+        if _may_match(low_work, needs) and (m := pattern.search(work)):
             return per_day, m
     return None, None
 
@@ -626,12 +649,49 @@ def _laterality(sides: list[str], parts: list[str]) -> Laterality | None:
     return None
 
 
+_parsed: dict[str, RequestedItem] | None = None  # while `parsing_once` is open: every item read so far
+
+
+@contextmanager
+def parsing_once() -> Iterator[None]:
+    """Within the block each item text is read once: the corpus runner reads a letter's items for
+    their facts, then again for the topic of the letter's citations (a tenth of a letter's time).
+
+    Every call still gets an item of its own, so a caller that changes one changes nothing else.
+    """
+    global _parsed
+    outer, _parsed = _parsed, {}
+    try:
+        yield
+    finally:
+        _parsed = outer
+
+
+def _own_copy(item: RequestedItem) -> RequestedItem:
+    """A copy that shares no list or dict with `item`."""
+    copy = item.__copy__()
+    fields = copy.__dict__
+    for name, value in fields.items():
+        if isinstance(value, list | dict):
+            fields[name] = value.copy()
+    return copy
+
+
 def parse_item(text: str) -> RequestedItem:
     """Read one requested item: what it is, its topic, and the numbers rules test.
 
     For a partly authorized request the numbers are read from the part still in
     dispute; whether it is retrospective and its date of service from the whole.
     """
+    if _parsed is None:
+        return _parse_item(text)
+    item = _parsed.get(text)
+    if item is None:
+        item = _parsed[text] = _parse_item(text)
+    return _own_copy(item)
+
+
+def _parse_item(text: str) -> RequestedItem:
     authorized, portion = _split(text)
     core = portion or text
     found = _classify(core, text)
@@ -653,7 +713,8 @@ def parse_item(text: str) -> RequestedItem:
         "authorized_portion": authorized,
         "retrospective": "retro" in text.lower() and _RETRO.search(text) is not None,
         "date_of_service": _date_of_service(text),
-        "continuation": _CONTINUATION.search(core) is not None,
+        "continuation": (_may_match(core.lower(), _CONTINUATION_NEEDS)
+                         and _CONTINUATION.search(core) is not None),
         "body_parts": parts,
         "laterality": _laterality(procedures.sides(core), parts),
         "spinal_levels": [_SPACES.sub("", m.group(0)).upper() for m in procedures.level_regex.finditer(core)],

@@ -201,12 +201,12 @@ class _Doc:
     keeps it otherwise ("long-" / "term"). The letter's words are the only dictionary.
     """
 
-    __slots__ = ("lines", "numbers", "_vocabulary")
+    __slots__ = ("lines", "numbers", "_lowered")
 
     def __init__(self, lines: list[str], numbers: list[int]) -> None:
         self.lines = lines
         self.numbers = numbers
-        self._vocabulary: set[str] | None = None
+        self._lowered: str | None = None
 
     def section(self, headings: list[tuple[int, str]], kind: str) -> list[str]:
         """The lines under the first heading of this kind, up to the next heading."""
@@ -239,11 +239,32 @@ class _Doc:
         if not tail or not head:
             return False
         first, second = tail.group(1).lower(), head.group(1)
-        if self._vocabulary is None:
-            self._vocabulary = set(_WORDS.findall(" ".join(self.lines).lower()))
-        if f"{first}-{second}" in self._vocabulary:
+        if self._lowered is None:
+            self._lowered = " ".join(self.lines).lower()
+        if _is_word(self._lowered, f"{first}-{second}"):
             return False
-        return first + second in self._vocabulary
+        return _is_word(self._lowered, first + second)
+
+
+def _is_letter(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and "a" <= text[index] <= "z"
+
+
+def _is_word(text: str, word: str) -> bool:
+    """Is `word` one of the words of `text` as `_WORDS` reads them (letters joined by single hyphens)?
+
+    Finding the word and looking at its ends is far cheaper than listing every word of a letter
+    to look up one or two broken at a line end.
+    """
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        glued_before = _is_letter(text, at - 1) or (text[at - 1:at] == "-" and _is_letter(text, at - 2))
+        glued_after = _is_letter(text, end) or (text[end:end + 1] == "-" and _is_letter(text, end + 1))
+        if not glued_before and not glued_after:
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 _SPACES = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u3000][ \t\u00a0\u2000-\u200b\u202f\u3000]*| {2,}")

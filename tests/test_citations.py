@@ -61,6 +61,24 @@ def test_an_edition_left_unnamed_is_the_one_in_force_on_the_decision_date():
     assert parse_citation(line, date(2016, 12, 1)).family == F.mtus_cpmtg_2016
 
 
+def test_the_edition_follows_the_decision_date_when_the_same_line_comes_again():
+    line = "Decision based on MTUS Chronic Pain Treatment Guidelines Page(s): 24."
+    days = [date(2015, 3, 1), date(2016, 7, 28), date(2016, 7, 29), None, date(2017, 1, 5), date(2015, 3, 1)]
+    expected = [F.mtus_cpmtg_2009, F.mtus_cpmtg_2009, F.mtus_cpmtg_2016, F.mtus_cpmtg_2009, F.mtus_cpmtg_2016,
+                F.mtus_cpmtg_2009]
+    assert [parse_citation(line, day).family for day in days] == expected
+
+
+def test_changing_a_citation_read_changes_no_later_reading_of_the_same_line():
+    line = "Decision based on Non-MTUS Citation Official Disability Guidelines, Pain (Chronic), Zolpidem"
+    first = parse_citation(line)
+    expected = first.model_dump()
+    first.parts[0].sections.append("changed")
+    first.parts[0].pages.append((1, 2))
+    first.parts.append(first.parts[0])
+    assert parse_citation(line).model_dump() == expected
+
+
 def test_section_names_with_commas_stay_whole():
     line = ("Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): NSAIDs (non-steroidal "
             "anti-inflammatory drugs), NSAIDs, GI symptoms & cardiovascular risk, TENS, chronic pain "

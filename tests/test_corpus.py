@@ -8,6 +8,7 @@ are spawned and import them by name); other test modules import them from here.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from datetime import date
@@ -346,3 +347,40 @@ def test_the_pipeline_predictor_is_found_lazily(monkeypatch):
     from imr_rules.pipeline import predict_letter
 
     assert corpus.make_job(parser=fake_parse).predict is predict_letter
+
+
+def predict_reporting_the_collector(letter: Letter, mode: str, as_of: date | None) -> list[ItemResult]:
+    """fake_predict, each item's evidence saying whether this process's cycle collector runs."""
+    return [result.model_copy(update={"evidence": [Evidence(text=f"gc {gc.isenabled()}", source="derived")]})
+            for result in fake_predict(letter, mode, as_of)]
+
+
+def test_the_collector_is_paused_only_while_results_arrive_and_workers_keep_theirs(tmp_path):
+    sources = many_letters(tmp_path / "box", 30, bad={3: "CRASH"})  # a new worker starts mid-run
+    job = fake_job(predictor=predict_reporting_the_collector)
+    results = corpus.run_letters(sources, job, workers=1)
+    assert {e.text for r in results for i in r.items for e in i.evidence} == {"gc True"}
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        corpus.run_letters(sources[:4], job, workers=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_each_item_of_a_letter_is_read_once(monkeypatch):
+    """The pipeline reads the items for their facts, the truth for their topic: one reading serves both."""
+    from imr_rules import items, topics
+
+    letter = Path(__file__).parent / "data" / "letters" / "older_decisions_layout.txt"
+    source = corpus.Source(str(letter), letter.name)
+    job = corpus.make_job()
+    corpus.evaluate_letter(source, job)  # rulebook and lexicons loaded
+    reads: list[str] = []
+    real = items._parse_item
+    monkeypatch.setattr(items, "_parse_item", lambda text: reads.append(text) or real(text))
+    topics._item_topic.cache_clear()
+    result = corpus.evaluate_letter(source, job)
+    assert result.status == "ok" and len(result.items) == 2
+    assert sorted(reads) == sorted(item.item for item in result.items)

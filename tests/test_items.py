@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from imr_rules.items import ItemKind, Laterality, RequestedItem, parse_item
+from imr_rules import items
+from imr_rules.items import ItemKind, Laterality, RequestedItem, parse_item, parsing_once
 from imr_rules.topics import load_topics
 
 # ---------------------------------------------------------------- what a drug item is
@@ -582,3 +583,53 @@ def test_the_item_is_kept_exactly_as_written():
 def test_the_model_refuses_fields_it_does_not_know():
     with pytest.raises(ValueError):
         RequestedItem(text="x", dosage="unknown field")  # type: ignore[call-arg]
+
+
+# ---------------------------------------------------------------- reading a letter's items once
+
+
+def test_within_parsing_once_an_item_is_read_once_and_each_caller_gets_its_own(monkeypatch):
+    reads: list[str] = []
+    real = items._parse_item
+    monkeypatch.setattr(items, "_parse_item", lambda text: reads.append(text) or real(text))
+    text = "Lidoderm 5% patch #30 for the left knee, 2 refills"
+    with parsing_once():
+        first, second = parse_item(text), parse_item(text)
+        parse_item("Physical therapy 2x6 for the low back")
+    assert reads == [text, "Physical therapy 2x6 for the low back"]
+    assert first == second == real(text)
+    first.ingredients.append("changed")
+    first.body_parts.clear()
+    first.strengths["x"] = "1 mg"
+    with parsing_once():
+        assert parse_item(text) == real(text)
+    assert second == real(text)
+
+
+def test_outside_parsing_once_every_call_reads_the_item(monkeypatch):
+    reads: list[str] = []
+    real = items._parse_item
+    monkeypatch.setattr(items, "_parse_item", lambda text: reads.append(text) or real(text))
+    with parsing_once():
+        parse_item("MRI of the lumbar spine")
+    parse_item("MRI of the lumbar spine")
+    parse_item("MRI of the lumbar spine")
+    assert len(reads) == 3
+
+
+# ---------------------------------------------------------------- cheap tests before costly patterns
+
+_GUARDED = [(needs, pattern) for _, needs, pattern in items._ROUTE_WORDS] + [
+    (needs, pattern) for pattern, _, needs in items._WORD_FREQUENCIES
+] + [(items._ORAL_NEEDS, items._ORAL), (items._TOPICAL_NEEDS, items._TOPICAL_WORDS),
+     (("patch",), items._PATCH), (("transdermal",), items._TRANSDERMAL), (items._DOS_NEEDS, items._DOS),
+     (items._CONTINUATION_NEEDS, items._CONTINUATION)]
+
+
+@pytest.mark.parametrize(("needs", "pattern"), _GUARDED, ids=[p.pattern[:30] for _, p in _GUARDED])
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_a_guarded_pattern_matches_no_text_its_guard_turns_away(needs, pattern, data):
+    text = data.draw(st.from_regex(pattern))
+    assert pattern.search(text)
+    assert items._may_match(text.lower(), needs)

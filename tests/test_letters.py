@@ -10,9 +10,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from imr_rules.errors import InputError
-from imr_rules.letters import Decision, SourceFamily, parse_letter, read_letter
+from imr_rules.letters import _WORDS, Decision, SourceFamily, _is_word, parse_letter, read_letter
 
 DATA = Path(__file__).parent / "data" / "letters"
 
@@ -235,6 +237,24 @@ def test_a_word_hyphenated_at_a_line_end_is_rejoined_when_the_letter_spells_it_w
 def test_a_real_hyphen_at_a_line_end_is_kept():
     text = LETTER.replace("He has low back pain", "He has long-\nterm low back pain")
     assert "long-term low back pain" in parse_letter(text).summary
+
+
+@pytest.mark.parametrize(("text", "word", "found"), [
+    ("ab", "ab", True), ("xab ab", "ab", True), ("xab", "ab", False), ("abx", "ab", False),
+    ("x-ab", "ab", False), ("ab-x", "ab", False), ("x--ab", "ab", True), ("ab--x", "ab", True),
+    ("-ab-", "ab", True), ("ab-c d", "ab-c", True), ("ab-c-d", "ab-c", False), ("z ab-cd", "ab-c", False),
+])
+def test_a_word_is_a_whole_word_of_the_text(text, word, found):
+    assert _is_word(text, word) == found == (word in set(_WORDS.findall(text)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "ab", "Ca", "-", "--", " ", "\n", "."]), max_size=10).map("".join),
+       st.from_regex(r"[abc]{1,2}(?:-[abc]{1,2})?", fullmatch=True))
+def test_a_word_is_found_exactly_when_the_words_of_the_text_include_it(text, word):
+    """The lookup behind rejoining a hyphenated word agrees with listing every word of the text."""
+    lowered = text.lower()
+    assert _is_word(lowered, word) == (word in set(_WORDS.findall(lowered)))
 
 
 def test_pdfium_line_end_hyphens_are_hyphens():
