@@ -18,6 +18,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from imr_rules.letters import Citation, CitationPart, SourceFamily
+from imr_rules.regexes import compile as _rx_compile
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -34,17 +35,17 @@ _MTUS_FAMILIES = {
     SourceFamily.mtus_postsurgical,
 }
 
-_SPACES = re.compile(r"\s+")
-_CLAUSE = re.compile(r"\b(?=[Dd])Decision (?:was )?based on\s+", re.I)
-_NON_MTUS_LEAD = re.compile(r"^(?:the\s+)?Non[- ]?MTUS(?:\s+Citations?)?\s*:?\s*", re.I)
-_MTUS_LEAD = re.compile(r"^(?:the\s+)?(?:CA[- ]|California\s+)?MTUS\b[\s,:]*(?:guidelines?\b[\s,:]*)?", re.I)
-_NONE_CITED = re.compile(
+_SPACES = _rx_compile(r"\s+")
+_CLAUSE = _rx_compile(r"\b(?=[Dd])Decision (?:was )?based on\s+", re.I)
+_NON_MTUS_LEAD = _rx_compile(r"^(?:the\s+)?Non[- ]?MTUS(?:\s+Citations?)?\s*:?\s*", re.I)
+_MTUS_LEAD = _rx_compile(r"^(?:the\s+)?(?:CA[- ]|California\s+)?MTUS\b[\s,:]*(?:guidelines?\b[\s,:]*)?", re.I)
+_NONE_CITED = _rx_compile(
     r"did not cite any (?:medical )?evidence|no (?:medical )?evidence (?:was )?cited", re.I
 )
-_OTHER_SPLIT = re.compile(
+_OTHER_SPLIT = _rx_compile(
     r"\s*;\s*|\s+and\s+(?=Other Medical Treatment Guidelines?\b)", re.I
 )
-_OTHER_LEAD = re.compile(
+_OTHER_LEAD = _rx_compile(
     r"^Other Medical Treatment Guidelines?(?:\s+or\s+Medical Evidence)?\s*:?\s*", re.I
 )
 
@@ -65,7 +66,7 @@ _ACOEM_CHAPTERS = (
 )
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _YEAR = r"(?:\s*\(?(?:" + _MONTH + r"\s+(?:\d\d?,?\s+)?)?(?P<{0}>(?:19|20)\d\d)\)?)"
-_TITLES = re.compile(
+_TITLES = _rx_compile(
     r"\b(?=[CcOoAaPpGgNnSsEeFfLlKkIi])(?:" + "|".join(
         [
             r"(?P<cp>(?:Chronic Pain (?:Medical )?Treatment|Chronic Pain)(?:\s+Guidelines?)?"
@@ -83,40 +84,40 @@ _TITLES = re.compile(
     ) + ")",
     re.I,
 )
-_ODG = re.compile(
+_ODG = _rx_compile(
     r"\b(?=[Oo])(?:Offic?i?al+y?\s+Disabilit(?:y|ies)\s+Guidelines?|\bODG\b)"
     r"(?:\s*[-–]\s*TWC|\s*[-–]?\s*Treatment in Workers?'?s?'? Comp(?:ensation)?)?"
     r"(?:\s*\((?:ODG|TWC|ODG[- ]TWC)\))?(?:\s+guidelines?\b)?",
     re.I,
 )
-_AFTER_TITLE = re.compile(r"\s*,?\s*(?:Section\(s\)|Page\(s\))", re.I)
+_AFTER_TITLE = _rx_compile(r"\s*,?\s*(?:Section\(s\)|Page\(s\))", re.I)
 # ODG chapters, for a second chapter named after a ";" without repeating "ODG"
-_ODG_CHAPTER = re.compile(
+_ODG_CHAPTER = _rx_compile(
     r"(?:Low Back|Lower Back|Neck|Shoulder|Elbow|Forearm|Wrist|Hand|Hip|Knee|Ankle|Foot|Pain|Head|"
     r"Mental|Fitness|Carpal|Burns|Chest|Eye|Pulmonary|Trauma|Spine)\b",
     re.I,
 )
-_THIRD_EDITION = re.compile(r"\b3rd\b|\bthird edition\b", re.I)
+_THIRD_EDITION = _rx_compile(r"\b3rd\b|\bthird edition\b", re.I)
 
 _PAGE_RANGE = r"\d{1,4}(?:\s*[-–]\s*\d{1,4})?"
-_PAGES = re.compile(
+_PAGES = _rx_compile(
     r"\b(?=[Pp])(?:Page\(s\)|Pages?|pgs?\.?|pp\.?|p\.)\s*:?\s*"
     r"(?P<ranges>" + _PAGE_RANGE + r"(?:\s*(?:,|;|&|\band\b)\s*" + _PAGE_RANGE + r")*)",
     re.I,
 )
-_RANGE = re.compile(r"(\d{1,4})(?:\s*[-–]\s*(\d{1,4}))?")
-_SECTION_LEAD = re.compile(r"^[\s,;:.-]*(?:Guidelines?\b)?[\s,;:.-]*(?:Section\(s\)|Sections?)\s*:\s*", re.I)
-_CHAPTER_NAME = re.compile(
+_RANGE = _rx_compile(r"(\d{1,4})(?:\s*[-–]\s*(\d{1,4}))?")
+_SECTION_LEAD = _rx_compile(r"^[\s,;:.-]*(?:Guidelines?\b)?[\s,;:.-]*(?:Section\(s\)|Sections?)\s*:\s*", re.I)
+_CHAPTER_NAME = _rx_compile(
     r"(?:\bChapter\s+\d+\s*[,:(-]?\s*)?\b(?P<name>" + "|".join(_ACOEM_CHAPTERS) + r")\)?", re.I
 )
-_MTUS_MEMBERSHIP = re.compile(
+_MTUS_MEMBERSHIP = _rx_compile(
     r",?\s*which\s+(?:is|are)\s+(?:not\s+)?(?:a\s+)?part\s+of\s+the\s+MTUS\b\.?", re.I
 )
-_NOT_A_SECTION = re.compile(r"^(?:part|section|chapter)\s*\d+$|^guidelines?$|^and$", re.I)
-_BARE_PREFIX = re.compile(
+_NOT_A_SECTION = _rx_compile(r"^(?:part|section|chapter)\s*\d+$|^guidelines?$|^and$", re.I)
+_BARE_PREFIX = _rx_compile(
     r"^(?:NSAIDs|TENS|Opioids|Topical analgesics|Muscle relaxants|Antiepilepsy drugs)$", re.I
 )
-_PROTECTED = re.compile(r"Forearm,\s+Wrist,\s+(?:and|&)\s+Hand", re.I)
+_PROTECTED = _rx_compile(r"Forearm,\s+Wrist,\s+(?:and|&)\s+Hand", re.I)
 
 
 def parse_citation(line: str | None, decided: date | None = None) -> Citation:

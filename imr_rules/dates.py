@@ -13,6 +13,8 @@ from calendar import monthrange
 from datetime import date
 from typing import Literal, NamedTuple
 
+from imr_rules.regexes import compile as _rx_compile
+
 Precision = Literal["day", "month", "year"]
 
 MONTHS: dict[str, int] = {
@@ -25,7 +27,7 @@ _MONTH = (
 )
 
 # Numeric dates need the same separator twice, so "5-7/10" (a pain range) is no date.
-_DATE_RX = re.compile(
+_DATE_RX = _rx_compile(
     rf"""
     (?P<num>\b(?P<m1>\d{{1,2}})\ *(?P<sep>[/-])\ *(?P<d1>\d{{1,2}})\ *(?P=sep)\ *
         (?P<y1>\d{{4}}|\d{{2}})(?![\d/])) |
@@ -36,7 +38,7 @@ _DATE_RX = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-_YEAR_RX = re.compile(r"\b(?:19[5-9]\d|20[0-9]\d)\b")
+_YEAR_RX = _rx_compile(r"\b(?:19[5-9]\d|20[0-9]\d)\b")
 
 
 class DateMention(NamedTuple):
@@ -88,9 +90,9 @@ def _from_match(m: re.Match[str]) -> tuple[date, Precision] | None:
 
 # Where a date may start is found with cheap scans (a date separator; a month's first three letters);
 # the full pattern is tried only there, which is many times faster than trying it at every position.
-_SEP_RX = re.compile(r"[/-] *\d{1,2} *[/-] *\d\d")
-_DIGITS_BEFORE_RX = re.compile(r"\d{1,2} *$")
-_DAY_BEFORE_RX = re.compile(r"\d{1,2} +$")
+_SEP_RX = _rx_compile(r"[/-] *\d{1,2} *[/-] *\d\d")
+_DIGITS_BEFORE_RX = _rx_compile(r"\d{1,2} *$")
+_DAY_BEFORE_RX = _rx_compile(r"\d{1,2} +$")
 _MONTH_KEYS = tuple(MONTHS)
 
 

@@ -19,6 +19,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from imr_rules.lexicon import DrugEntry, Hit, ProcedureEntry, drug_lexicon, procedure_lexicon
+from imr_rules.regexes import compile as _rx_compile
 
 
 class ItemKind(StrEnum):
@@ -108,7 +109,7 @@ _N = rf"(?:\d+(?:\.\d+)?|{_WORDS})"  # a number, in digits or words
 _NA = rf"(?:\d+(?:\.\d+)?|{_WORDS}|an?)"  # ... or "a"/"an" ("a month supply")
 _TO = r"\s*(?:-|to|or)\s*"
 _I = re.IGNORECASE
-_SPACES = re.compile(r"\s+")
+_SPACES = _rx_compile(r"\s+")
 
 
 def _num(text: str) -> float:
@@ -142,31 +143,31 @@ def _may_match(low: str, words: tuple[str, ...]) -> bool:
 
 # ---------------------------------------------------------------- the shape of the item
 
-_SPLIT_ORIGINAL = re.compile(
+_SPLIT_ORIGINAL = _rx_compile(
     r"^(?P<original>.*?)[\s,]+was the original request\.?\s*(?P<rest>.*)$", _I | re.S
 )
-_SPLIT_REMAINING = re.compile(
+_SPLIT_REMAINING = _rx_compile(
     r"^(?P<authorized>.*?)\s+(?:was|were)\s+(?:authorized|certified|approved)\s+by the claims administrator"
     r"\.?\s*the remaining imr[- ]eligible portion of the original request,?\s*"
     r"(?P<portion>.*?)(?:[\s,]+(?:is|are))?[\s:.]*$",
     _I | re.S,
 )
-_SPLIT_LEAVING = re.compile(
+_SPLIT_LEAVING = _rx_compile(
     r"^the claims administrator (?:authorized|certified|approved)\s+(?P<authorized>.*?),?\s*"
     r"leaving the original request imr[- ]eligible\.?\s*the original request,?\s*"
     r"(?P<portion>.*?)(?:[\s,]+(?:is|are))?[\s:.]*$",
     _I | re.S,
 )
-_RETRO = re.compile(r"\bretro(?:spective(?:ly)?)?\b", _I)
+_RETRO = _rx_compile(r"\bretro(?:spective(?:ly)?)?\b", _I)
 _DATE = r"(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})|(\d{4})-(\d{2})-(\d{2})"
-_DOS = re.compile(
+_DOS = _rx_compile(
     r"\b(?:DOS|dates? of service|date of dispensing|dispensed(?: on)?|provided on)\b\s*[:#-]?\s*"
     r"(?:" + _DATE + ")",
     _I,
 )
 _DOS_NEEDS = ("dos", "date", "dispensed", "provided")
-_ANY_DATE = re.compile(r"(?<!\d)(?:" + _DATE + r")(?!\d)")
-_CONTINUATION = re.compile(
+_ANY_DATE = _rx_compile(r"(?<!\d)(?:" + _DATE + r")(?!\d)")
+_CONTINUATION = _rx_compile(
     r"\b(?:additional|continued|continue|continuing|ongoing|extension|further|repeat|renewal)\b", _I
 )
 _CONTINUATION_NEEDS = ("additional", "continu", "ongoing", "extension", "further", "repeat", "renewal")
@@ -214,30 +215,30 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 _TOPICAL_TOPIC = "topical_analgesics"
 # In a combination these classes ride along; the other ingredient names the class ("APAP/codeine").
 _MINOR_CLASSES = {"acetaminophen", "other"}
-_TOPICAL_WORDS = re.compile(
+_TOPICAL_WORDS = _rx_compile(
     r"\b(?:creams?|gels?|ointments?|lotions?|topical(?:ly)?|liniments?|roll-on|apply|applied|compound(?:ed)?"
     r"|base)\b|%",
     _I,
 )
-_PATCH = re.compile(r"\bpatch(?:es)?\b", _I)
+_PATCH = _rx_compile(r"\bpatch(?:es)?\b", _I)
 _TOPICAL_NEEDS = ("cream", "gel", "ointment", "lotion", "topical", "liniment", "roll-on", "appl", "compound",
                   "base", "%")
 _ROUTE_WORDS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (  # route, words it needs, pattern
-    ("injection", ("inject", "im", "iv", "intra", "subcutaneous", "sq", "shot"), re.compile(
+    ("injection", ("inject", "im", "iv", "intra", "subcutaneous", "sq", "shot"), _rx_compile(
         r"\b(?:injections?|injectable|inject|IM|IV|intramuscular|intravenous|subcutaneous|SQ|shots?)\b", _I)),
-    ("sublingual", ("sublingual", "sl"), re.compile(r"\b(?:sublingual(?:ly)?|SL)\b", _I)),
-    ("buccal", ("buccal",), re.compile(r"\bbuccal\b", _I)),
-    ("intranasal", ("nasal",), re.compile(r"\b(?:intranasal|nasal)\b", _I)),
+    ("sublingual", ("sublingual", "sl"), _rx_compile(r"\b(?:sublingual(?:ly)?|SL)\b", _I)),
+    ("buccal", ("buccal",), _rx_compile(r"\bbuccal\b", _I)),
+    ("intranasal", ("nasal",), _rx_compile(r"\b(?:intranasal|nasal)\b", _I)),
 )
-_TRANSDERMAL = re.compile(r"\btransdermal\b", _I)
-_ORAL = re.compile(
+_TRANSDERMAL = _rx_compile(r"\btransdermal\b", _I)
+_ORAL = _rx_compile(
     r"\b(?:oral(?:ly)?|po|p\.o\.|by mouth|tabs?|tablets?|caps?|capsules?|pills?|odt|suspension|syrup)\b", _I
 )
 _ORAL_NEEDS = ("oral", "po", "p.o.", "by mouth", "tab", "cap", "pill", "odt", "suspension", "syrup")
-_EXTENDED = re.compile(
+_EXTENDED = _rx_compile(
     r"\b(?:ER|XR|CR|SR|XL|LA|extended[- ]release|controlled[- ]release|long[- ]acting)\b"
 )
-_STRENGTH_AFTER = re.compile(
+_STRENGTH_AFTER = _rx_compile(
     r"[\s,:(]*(\d+(?:\.\d+)?(?:\s*[/-]\s*\d+(?:\.\d+)?)*)\s*(mcg/hr|mcg/h|mg|mcg|%)(?![a-z])", _I
 )
 
@@ -310,7 +311,7 @@ def _drug_fields(core: str, work: str, hits: list[Hit]) -> dict[str, object]:
 
 # ---------------------------------------------------------------- drugs: strength, quantity, frequency
 
-_STRENGTH = re.compile(
+_STRENGTH = _rx_compile(
     r"(?<![\w.#/])(\d+(?:\.\d+)?(?:\s*[/-]\s*\d+(?:\.\d+)?)*)\s*"
     r"(mcg/hr|mcg/h|mg/ml|mg/g|mcg|mg|%|units?|iu)(?![a-z])",
     _I,
@@ -319,15 +320,15 @@ _UNIT_WORDS = (
     r"grams?|gm|g|ml|tablets?|tabs?|capsules?|caps?|patch(?:es)?|box(?:es)?|tubes?|bottles?|containers?"
     r"|jars?|units?|packs?|kits?"
 )
-_COUNT = re.compile(r"#\s*(\d+(?:\.\d+)?)\s*(" + _UNIT_WORDS + r")?(?![a-z])", _I)
-_QTY = re.compile(r"\b(?:qty|quantity)\s*[:#]?\s*(\d+(?:\.\d+)?)", _I)
-_TIMES_QTY = re.compile(
+_COUNT = _rx_compile(r"#\s*(\d+(?:\.\d+)?)\s*(" + _UNIT_WORDS + r")?(?![a-z])", _I)
+_QTY = _rx_compile(r"\b(?:qty|quantity)\s*[:#]?\s*(\d+(?:\.\d+)?)", _I)
+_TIMES_QTY = _rx_compile(
     r"(?<![\w/])x\s*(\d+)\b(?!\s*(?:refills?|days?|weeks?|months?|times|per\b|/|mg|%))", _I
 )
-_MASS = re.compile(r"(?<![\w./])(\d+(?:\.\d+)?)\s*(grams?|gm|g)(?![a-z])", _I)
-_CONTAINER = re.compile(rf"\b({_NA})\s+(containers?|tubes?|box(?:es)?|bottles?|jars?|kits?)\b", _I)
-_COUNT_WORDS = re.compile(r"(?<![#\w.])(\d+)\s*(tablets?|capsules?|patch(?:es)?)\b", _I)
-_FORM_UNIT = re.compile(r"\b(tabs?|tablets?|caps?|capsules?|patch(?:es)?)\b", _I)
+_MASS = _rx_compile(r"(?<![\w./])(\d+(?:\.\d+)?)\s*(grams?|gm|g)(?![a-z])", _I)
+_CONTAINER = _rx_compile(rf"\b({_NA})\s+(containers?|tubes?|box(?:es)?|bottles?|jars?|kits?)\b", _I)
+_COUNT_WORDS = _rx_compile(r"(?<![#\w.])(\d+)\s*(tablets?|capsules?|patch(?:es)?)\b", _I)
+_FORM_UNIT = _rx_compile(r"\b(tabs?|tablets?|caps?|capsules?|patch(?:es)?)\b", _I)
 _UNITS = {
     "gram": "gram", "grams": "gram", "gm": "gram", "g": "gram", "ml": "ml",
     "tablet": "tablet", "tablets": "tablet", "tab": "tablet", "tabs": "tablet",
@@ -338,20 +339,20 @@ _UNITS = {
     "kit": "kit", "kits": "kit",
 }
 _COUNTABLE = {"tablet", "capsule", "patch", "unit", None}
-_PER_DOSE = re.compile(
+_PER_DOSE = _rx_compile(
     rf"(?<![#\w.])({_N})(?:{_TO}({_N}))?\s*"
     r"(?:tabs?|tablets?|caps?|capsules?|pills?|patch(?:es)?|puffs?|sprays?|applications?|pumps?|lozenges?|films?)\b",
     _I,
 )
 _DOSE_WORDS = ("tab", "cap", "pill", "patch", "puff", "spray", "applic", "pump", "lozeng", "film")
-_ON_OFF = re.compile(r"(\d+)\s*(?:hours?|hrs?)\s*on[\s,]*(?:and\s*)?(\d+)\s*(?:hours?|hrs?)\s*off", _I)
-_Q_HOURS = re.compile(r"\bq\.?\s*(\d+)(?:\s*-\s*(\d+))?\s*(?:h|hr|hrs|hours?)\b", _I)
-_EVERY_HOURS = re.compile(rf"\bevery\s+({_N})(?:{_TO}({_N}))?\s*(?:hours?|hrs?)\b", _I)
-_TIMES_DAY = re.compile(
+_ON_OFF = _rx_compile(r"(\d+)\s*(?:hours?|hrs?)\s*on[\s,]*(?:and\s*)?(\d+)\s*(?:hours?|hrs?)\s*off", _I)
+_Q_HOURS = _rx_compile(r"\bq\.?\s*(\d+)(?:\s*-\s*(\d+))?\s*(?:h|hr|hrs|hours?)\b", _I)
+_EVERY_HOURS = _rx_compile(rf"\bevery\s+({_N})(?:{_TO}({_N}))?\s*(?:hours?|hrs?)\b", _I)
+_TIMES_DAY = _rx_compile(
     rf"\b({_N})(?:{_TO}({_N}))?\s*(?:x|times?)\s*(?:a|per|/|each|in\s+a)?\s*(?:day|daily|d)\b", _I
 )
 _WORD_FREQUENCIES: tuple[tuple[re.Pattern[str], float, tuple[str, ...]], ...] = tuple(
-    (re.compile(pattern, _I), per_day, needs)  # needs: one of these words is in every match
+    (_rx_compile(pattern, _I), per_day, needs)  # needs: one of these words is in every match
     for pattern, per_day, needs in (
         (r"\b(?:qid|q\.i\.d\.?|four times (?:a|per) day|four times daily)\b", 4.0,
          ("qid", "q.i.d", "four times")),
@@ -365,23 +366,23 @@ _WORD_FREQUENCIES: tuple[tuple[re.Pattern[str], float, tuple[str, ...]], ...] = 
          ("once", "weekly", "every week")),
     )
 )
-_PRN = re.compile(r"\b(?:prn|p\.r\.n\.?|as needed|as-needed|when needed|if needed)\b", _I)
-_REFILLS = re.compile(
+_PRN = _rx_compile(r"\b(?:prn|p\.r\.n\.?|as needed|as-needed|when needed|if needed)\b", _I)
+_REFILLS = _rx_compile(
     rf"\b(?:with\s+)?({_N}|no)\s*refills?\b|\brefills?\s*[:x#]?\s*(\d+)\b"
     r"|(?<![\w/])x\s*(\d+)\s*refills?\b",
     _I,
 )
 _DAYS_SUPPLY = (  # in order: "day supply: 30" names the supply even after "#60"
-    re.compile(r"\bdays?[\s-]*supply\s*[:#]?\s*(\d+)\b", _I),
-    re.compile(r"\b(\d+)[\s-]*days?[\s-]*supply\b", _I),
-    re.compile(r"\bsupply\s+(?:of|for)\s+(\d+)\s*days\b", _I),
+    _rx_compile(r"\bdays?[\s-]*supply\s*[:#]?\s*(\d+)\b", _I),
+    _rx_compile(r"\b(\d+)[\s-]*days?[\s-]*supply\b", _I),
+    _rx_compile(r"\bsupply\s+(?:of|for)\s+(\d+)\s*days\b", _I),
 )
-_DURATION = re.compile(rf"\b({_NA})(?:{_TO}({_N}))?[\s-]*(days?|weeks?|months?)(?:'s?)?\b", _I)
-_UNKNOWN_DRUG = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg)\b|\b(?:tabs?|tablets?|capsules?)\b", _I)
-_LEADING_NAME = re.compile(r"([A-Za-z][A-Za-z\-]*(?:\s+[A-Za-z][A-Za-z\-]*){0,2}?)\s*\d")
+_DURATION = _rx_compile(rf"\b({_NA})(?:{_TO}({_N}))?[\s-]*(days?|weeks?|months?)(?:'s?)?\b", _I)
+_UNKNOWN_DRUG = _rx_compile(r"\b\d+(?:\.\d+)?\s*(?:mg|mcg)\b|\b(?:tabs?|tablets?|capsules?)\b", _I)
+_LEADING_NAME = _rx_compile(r"([A-Za-z][A-Za-z\-]*(?:\s+[A-Za-z][A-Za-z\-]*){0,2}?)\s*\d")
 
 
-_BARE_RATIO = re.compile(r"(?<![\w./#])(\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)+)(?![\w./%])")
+_BARE_RATIO = _rx_compile(r"(?<![\w./#])(\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)+)(?![\w./%])")
 
 
 def _strength_fields(text: str) -> dict[str, object]:
@@ -471,7 +472,7 @@ def _frequency_fields(core: str, work: str, low: str) -> dict[str, object]:
     return out
 
 
-_RATE_BEFORE = re.compile(r"(?:\btimes?|\bx|\bper|/|\bevery|\btwice|\bonce|\bthrice)\s*$", _I)
+_RATE_BEFORE = _rx_compile(r"(?:\btimes?|\bx|\bper|/|\bevery|\btwice|\bonce|\bthrice)\s*$", _I)
 
 
 def _duration_days(work: str, low: str) -> float | None:
@@ -516,29 +517,29 @@ def _drug_numbers(core: str, work: str, low: str) -> dict[str, object]:
 
 _SESSION_WORD = r"(?:sessions?|visits?|treatments?|appointments?)"
 _SESSION_WORDS = ("session", "visit", "treatment", "appointment")
-_PAREN_COUNT = re.compile(r"\(\s*(\d+)\s*(?:" + _SESSION_WORD + r")?\s*\)", _I)
-_EXPLICIT = re.compile(rf"\b({_N})(?:{_TO}({_N}))?\s+(?:[a-z/()\-]+\s+){{0,3}}?{_SESSION_WORD}\b", _I)
-_SESSIONS_THEN_COUNT = re.compile(
+_PAREN_COUNT = _rx_compile(r"\(\s*(\d+)\s*(?:" + _SESSION_WORD + r")?\s*\)", _I)
+_EXPLICIT = _rx_compile(rf"\b({_N})(?:{_TO}({_N}))?\s+(?:[a-z/()\-]+\s+){{0,3}}?{_SESSION_WORD}\b", _I)
+_SESSIONS_THEN_COUNT = _rx_compile(
     _SESSION_WORD + r"\s*[,:]?\s*(?:#|x|times|qty:?)\s*(\d+)\b|" + _SESSION_WORD + r",\s*(\d+)\b", _I
 )
-_TIMES_N = re.compile(
+_TIMES_N = _rx_compile(
     rf"(?<![\w/])(?:times|x)\s*({_N})\b"
     r"(?!\s*(?:weeks?|wks?|days?|months?|a\b|per\b|/|weekly|daily|hours?))",
     _I,
 )
-_PER_WEEK = re.compile(
+_PER_WEEK = _rx_compile(
     rf"\b(?:({_N})(?:{_TO}({_N}))?\s*(?:x|times?)|(twice|once|thrice))\s*(?:a|per|/|each|every)?\s*"
     r"(?:weeks?|wks?|weekly)\b"
     rf"|\b({_N})(?:{_TO}({_N}))?\s*(?:days?\s*)?(?:per|/|a|each)\s*(?:weeks?|wks?)\b",
     _I,
 )
-_WEEKS = re.compile(rf"\b(?:for|x|times|over)\s*({_N})(?:{_TO}({_N}))?\s*(?:weeks?|wks?)\b", _I)
-_TWO_BY = re.compile(
+_WEEKS = _rx_compile(rf"\b(?:for|x|times|over)\s*({_N})(?:{_TO}({_N}))?\s*(?:weeks?|wks?)\b", _I)
+_TWO_BY = _rx_compile(
     r"(?<![\w./#])(\d)\s*[xX]\s*(\d{1,2})(?![\w./%])(?!\s*(?:weeks?|wks?|days?|months?|refills?))"
 )
-_HOURS_DAY = re.compile(rf"\b({_N})(?:{_TO}({_N}))?\s*(?:hours?|hrs?)\s*(?:a|per|/|each)\s*day\b", _I)
-_HOURS_WEEK = re.compile(rf"\b({_N})\s*(?:hours?|hrs?)\s*(?:a|per|/|each)\s*week\b", _I)
-_LEADING = re.compile(
+_HOURS_DAY = _rx_compile(rf"\b({_N})(?:{_TO}({_N}))?\s*(?:hours?|hrs?)\s*(?:a|per|/|each)\s*day\b", _I)
+_HOURS_WEEK = _rx_compile(rf"\b({_N})\s*(?:hours?|hrs?)\s*(?:a|per|/|each)\s*week\b", _I)
+_LEADING = _rx_compile(
     rf"^\s*({_N})\b(?:\s*\(\d+\))?"
     rf"(?!\s*(?:(?:-|to)\s*)?(?:{_N})?\s*(?:weeks?|days?|months?|times|x\b|hours?|sessions?|visits?))",
     _I,

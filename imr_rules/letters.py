@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from imr_rules.dates import parse_date
 from imr_rules.errors import InputError
+from imr_rules.regexes import compile as _rx_compile
 
 
 class Decision(StrEnum):
@@ -187,9 +188,9 @@ def parse_letter(text: str, source: str | None = None) -> Letter:
 
 # --- the letter's lines ---------------------------------------------------------------
 
-_WORDS = re.compile(r"[a-z]+(?:-[a-z]+)*")
-_TAIL_WORD = re.compile(r"([A-Za-z]+)-$")
-_HEAD_WORD = re.compile(r"^([a-z]+)")
+_WORDS = _rx_compile(r"[a-z]+(?:-[a-z]+)*")
+_TAIL_WORD = _rx_compile(r"([A-Za-z]+)-$")
+_HEAD_WORD = _rx_compile(r"^([a-z]+)")
 
 
 class _Doc:
@@ -267,14 +268,14 @@ def _is_word(text: str, word: str) -> bool:
     return False
 
 
-_SPACES = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u3000][ \t\u00a0\u2000-\u200b\u202f\u3000]*| {2,}")
+_SPACES = _rx_compile(r"[\t\u00a0\u2000-\u200b\u202f\u3000][ \t\u00a0\u2000-\u200b\u202f\u3000]*| {2,}")
 _ODD_SPACES = "\t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u3000"
-_PAGE_MARK = re.compile(
+_PAGE_MARK = _rx_compile(
     r"^(?:Page\s*\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?|-\s*\d{1,3}\s*-|\d{1,3}\s+of\s+\d{1,3})$", re.I
 )
-_CASE_HEADER = re.compile(r"^(?:(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*:?\s*)?[A-Z]{2}\d{2}-\d{7}$", re.I)
-_DIGITS = re.compile(r"\d+")
-_LETTERS = re.compile(r"[A-Za-z]{3}")  # a running head has words; a line of digits is content
+_CASE_HEADER = _rx_compile(r"^(?:(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*:?\s*)?[A-Z]{2}\d{2}-\d{7}$", re.I)
+_DIGITS = _rx_compile(r"\d+")
+_LETTERS = _rx_compile(r"[A-Za-z]{3}")  # a running head has words; a line of digits is content
 _DEBRIS_FIRST = frozenset("PpCcIi-0123456789")
 _HEADER_LINES = 5  # a case number alone on a line is the letter's header here, a page header after
 _NEAR_BREAK = 2  # lines before or after a page break that may be a running header or footer
@@ -384,7 +385,7 @@ _HEADING_NAMES = {
     "rationale": ["RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY"],
     "qualifications": ["MEDICAL REVIEWER QUALIFICATIONS", "REVIEWER QUALIFICATIONS"],
 }
-_NOT_LETTERS = re.compile(r"[^A-Z]")
+_NOT_LETTERS = _rx_compile(r"[^A-Z]")
 
 
 def _key(text: str) -> str:
@@ -392,7 +393,7 @@ def _key(text: str) -> str:
 
 
 _HEADING_KEYS = {_key(name): kind for kind, names in _HEADING_NAMES.items() for name in names}
-_HEADING_PREFIX = re.compile(r"^([A-Z][A-Z()/,' -]{5,}):\s*(\S.*)$")
+_HEADING_PREFIX = _rx_compile(r"^([A-Z][A-Z()/,' -]{5,}):\s*(\S.*)$")
 
 
 def _heading_kind(text: str) -> str | None:
@@ -466,13 +467,13 @@ _DATE = (
 )
 
 _HEADER_FIELDS = {
-    "case_number": re.compile(r"Case\s*(?:Number|No\.?|#)\s*:?\s*([A-Z]{2,4}\d{2}-\d{4,8})", re.I),
-    "date_assigned": re.compile(r"Date\s+Assigned\s*:?\s*(" + _DATE + ")", re.I),
-    "date_of_injury": re.compile(r"Date\s+of\s+Injury\s*:?\s*(" + _DATE + ")", re.I),
-    "decision_date": re.compile(r"Decision\s+Date\s*:?\s*(" + _DATE + ")", re.I),
-    "ur_denial_date": re.compile(r"UR\s+Denial\s+Date\s*:?\s*(" + _DATE + ")", re.I),
-    "priority": re.compile(r"Priority\s*:?\s*(?!Application\b)([A-Za-z]+)", re.I),
-    "application_received": re.compile(r"Application\s+Received\s*:?\s*(" + _DATE + ")", re.I),
+    "case_number": _rx_compile(r"Case\s*(?:Number|No\.?|#)\s*:?\s*([A-Z]{2,4}\d{2}-\d{4,8})", re.I),
+    "date_assigned": _rx_compile(r"Date\s+Assigned\s*:?\s*(" + _DATE + ")", re.I),
+    "date_of_injury": _rx_compile(r"Date\s+of\s+Injury\s*:?\s*(" + _DATE + ")", re.I),
+    "decision_date": _rx_compile(r"Decision\s+Date\s*:?\s*(" + _DATE + ")", re.I),
+    "ur_denial_date": _rx_compile(r"UR\s+Denial\s+Date\s*:?\s*(" + _DATE + ")", re.I),
+    "priority": _rx_compile(r"Priority\s*:?\s*(?!Application\b)([A-Za-z]+)", re.I),
+    "application_received": _rx_compile(r"Application\s+Received\s*:?\s*(" + _DATE + ")", re.I),
 }
 
 _HEADER_WORDS = {
@@ -482,7 +483,7 @@ _HEADER_WORDS = {
 }
 
 
-_US_DATE = re.compile(r"(\d\d)/(\d\d)/(\d{4})$")
+_US_DATE = _rx_compile(r"(\d\d)/(\d\d)/(\d{4})$")
 
 
 def _header_date(text: str) -> date | None:
@@ -516,7 +517,7 @@ def _header(text: str) -> dict[str, object]:
     return found
 
 
-_INJURY = re.compile(
+_INJURY = _rx_compile(
     r"(?:(?:industrial|work[- ]related|occupational|reported)\s+injur(?:y|ies)"
     r"|date\s+of\s+(?:industrial\s+)?injury"
     r"(?:\s*\(DOI\))?|\bDOI\b|injured\s+(?:at\s+work\s+)?)"
@@ -530,18 +531,18 @@ def _injury_date(summary: str) -> date | None:
     return parse_date(match.group(1)) if match else None
 
 
-_SUMMARY_INTRO = re.compile(
+_SUMMARY_INTRO = _rx_compile(
     r"^The expert reviewer developed the following clinical case summary based on a review of the "
     r"case file, including all medical records:\s*",
     re.I,
 )
-_LICENSURE = re.compile(r"^States?\s*(?:\(s\))?\s*of\s+Licensure\s*:\s*(.*)$", re.I)
-_SPECIALTY = re.compile(r"^Certifications?\s*(?:\(s\))?\s*/\s*Specialt(?:y|ies)\s*:\s*(.*)$", re.I)
-_BOARD = re.compile(r"Board[- ]Certified\s+in\s+(?P<spec>[^.]+?)(?:,?\s+and\s+(?:is\s+|he/she\s+is\s+)?"
+_LICENSURE = _rx_compile(r"^States?\s*(?:\(s\))?\s*of\s+Licensure\s*:\s*(.*)$", re.I)
+_SPECIALTY = _rx_compile(r"^Certifications?\s*(?:\(s\))?\s*/\s*Specialt(?:y|ies)\s*:\s*(.*)$", re.I)
+_BOARD = _rx_compile(r"Board[- ]Certified\s+in\s+(?P<spec>[^.]+?)(?:,?\s+and\s+(?:is\s+|he/she\s+is\s+)?"
                     r"licensed\s+to\s+practice\s+in\s+(?P<states>[^.]+?))?\s*\.", re.I)
-_LICENSED = re.compile(r"licensed\s+to\s+practice\s+in\s+(?P<states>[^.]+?)\s*\.", re.I)
-_STATE_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
-_SPECIALTY_SPLIT = re.compile(r"\s*[,;]\s*")
+_LICENSED = _rx_compile(r"licensed\s+to\s+practice\s+in\s+(?P<states>[^.]+?)\s*\.", re.I)
+_STATE_SPLIT = _rx_compile(r"\s*(?:,|;|&|\band\b)\s*")
+_SPECIALTY_SPLIT = _rx_compile(r"\s*[,;]\s*")
 
 
 def _credential_continues(block: list[str], start: int) -> list[str]:
@@ -585,41 +586,41 @@ def _reviewer(doc: _Doc, headings: list[tuple[int, str]]) -> Reviewer:
 
 # --- items: the standard layout ------------------------------------------------------
 
-_LABEL = re.compile(
+_LABEL = _rx_compile(
     r"^(?:(?P<ca>Claims?\s+Admin\w*(?:'s)?\s+guide\w*)|(?P<mx>(?:MAXIMUS|IMRO|Expert\s+Reviewer(?:'s)?)\s+guide\w*)"
     r"|(?P<dr>Decision\s+rational\w*))\s*:?\s*",
     re.I,
 )
-_DECISION = re.compile(
+_DECISION = _rx_compile(
     r"^(?:(?P<before>.*?)\s*:\s*|)(?P<decision>Upheld|Uphold|Overturned|Overturn)\s*\.?$", re.I
 )
 _DECISION_ENDINGS = ("ld", "LD", "ed", "ED", "rn", "RN", "ld.", "LD.", "ed.", "ED.")  # a cheap first look
 _DECISION_TAILS = ("upheld", "uphold", "overturned", "overturn", "upheld.", "overturned.")
-_INTRO = re.compile(
+_INTRO = _rx_compile(
     r"^(?:The Final Determination was based on decisions? for the disputed items?/services?"
     r"(?: set forth below)?:?\s*)",
     re.I,
 )
-_ABBREVIATION = re.compile(r"^(?:[A-Za-z]\.){2,}$|^(?:Dr|Mr|Mrs|Ms|No|vs|St|approx|pg|p|Inc|Co|Jr|Sr)\.$",
+_ABBREVIATION = _rx_compile(r"^(?:[A-Za-z]\.){2,}$|^(?:Dr|Mr|Mrs|Ms|No|vs|St|approx|pg|p|Inc|Co|Jr|Sr)\.$",
                            re.I)
-_VERDICT_END = re.compile(r"medically\s+(?:necessary|appropriate)\W*$", re.I)  # a rationale's last words
-_PARTIAL_CONTINUES = re.compile(
+_VERDICT_END = _rx_compile(r"medically\s+(?:necessary|appropriate)\W*$", re.I)  # a rationale's last words
+_PARTIAL_CONTINUES = _rx_compile(
     r"\bwas authorized by the Claims Administrator\b|\bremaining IMR eligible portion\b|"
     r"\bleaving the original request\b|^The original request\b|^The Claims Administrator authorized\b",
     re.I,
 )
-_PARTIAL_REMAINING = re.compile(
+_PARTIAL_REMAINING = _rx_compile(
     r"^(?P<orig>.+?)\s+was the original request\.?\s*(?P<auth>.+?)\s+was authorized by the Claims "
     r"Administrator\.?\s*The remaining IMR eligible portion of the original request,?\s*(?:is\s*:?\s*)?"
     r"(?P<item>.+?)(?:\s+is)?$",
     re.I,
 )
-_PARTIAL_WHOLE = re.compile(
+_PARTIAL_WHOLE = _rx_compile(
     r"^(?P<orig>.+?)\s+was the original request\.?\s*The Claims Administrator authorized\s+(?P<auth>.+?),?\s+"
     r"leaving the original request IMR eligible\.?\s*The original request,?\s*(?P<item>.+?)(?:\s+is)?$",
     re.I,
 )
-_ORIGINAL_ONLY = re.compile(r"^(?P<orig>.+?)\s+was the original request\b", re.I)
+_ORIGINAL_ONLY = _rx_compile(r"^(?P<orig>.+?)\s+was the original request\b", re.I)
 
 
 _LABEL_FIRST = frozenset("CcMmIiEeDd")
@@ -760,22 +761,22 @@ def _split_partial(heading: str) -> tuple[str, str | None, str | None]:
 
 # --- items: older layouts -----------------------------------------------------------
 
-_NUMBERED = re.compile(r"^(?:\(?(\d{1,2})[.)]|\((\d{1,2})\))\s+(\S.*)$")
-_VERDICT = re.compile(
+_NUMBERED = _rx_compile(r"^(?:\(?(\d{1,2})[.)]|\((\d{1,2})\))\s+(\S.*)$")
+_VERDICT = _rx_compile(
     r"^(?:(?:Is\s+)?the\s+(?:request(?:ed)?(?:\s+treatment)?|prescription)\s+(?:for\s+)?)?(?P<item>.+?)\s+"
     r"(?:is|are|was|were)\s+(?P<neg>not\s+)?medically\s+necessary(?:\s+and\s+appropriate)?\s*[.?]?$",
     re.I,
 )
-_QUESTION = re.compile(
+_QUESTION = _rx_compile(
     r"^(?:Is|Are|Was|Were)\s+(?:the\s+(?:request(?:ed)?(?:\s+treatment)?\s+(?:for\s+)?)?)?(?P<item>.+?)\s+"
     r"medically\s+necessary(?:\s+and\s+appropriate)?\s*\??$",
     re.I,
 )
-_VERDICT_ANYWHERE = re.compile(
+_VERDICT_ANYWHERE = _rx_compile(
     r"\b(?P<neg>not\s+)?medically\s+necessary(?:\s+and\s+appropriate)?\b|\b(?P<word>upheld|overturned)\b",
     re.I,
 )
-_OLD_LABEL = re.compile(
+_OLD_LABEL = _rx_compile(
     r"(?:^|(?<=[.:]\s))(?:(?P<ca>Guidelines?\s+(?:relied\s+upon|used)\s+by\s+the\s+Claims\s+Administrator[^:.]*:"
     r"|The\s+Claims\s+Administrator\s+based\s+(?:its|their|his/her)\s+decision)"
     r"|(?P<mx>Sections?\s+of\s+the\s+Medical\s+Treatment\s+Guidelines?\s+(?:relied\s+upon|used)\s+by\s+the\s+"
@@ -786,7 +787,7 @@ _OLD_LABEL = re.compile(
     r"|(?P<dr2>Decision\s+rationale\s*:))\s*",
     re.I,
 )
-_LEADING_ARTICLE = re.compile(r"^(?:an?|the)\s+", re.I)
+_LEADING_ARTICLE = _rx_compile(r"^(?:an?|the)\s+", re.I)
 
 
 Block = tuple[list[str], int]  # the lines of a numbered block, and the input line it starts on
