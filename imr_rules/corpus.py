@@ -300,8 +300,18 @@ def _worker_main(conn: Connection, job: Job) -> None:
     while True:
         chunk = conn.recv()
         if chunk is None:
+            _keep_compiled_patterns()
             return
         conn.send([(position, evaluate_letter(source, job)) for position, source in chunk])
+
+
+def _keep_compiled_patterns() -> None:
+    """Store the regular expressions this worker compiled (the extractor builds many on its first
+    letter). A forked worker leaves without running exit handlers, where that is otherwise done,
+    and the next run's workers would compile them all again."""
+    from imr_rules import regexes
+
+    regexes.save()
 
 
 class WorkerStartError(RuntimeError):

@@ -384,3 +384,22 @@ def test_each_item_of_a_letter_is_read_once(monkeypatch):
     result = corpus.evaluate_letter(source, job)
     assert result.status == "ok" and len(result.items) == 2
     assert sorted(reads) == sorted(item.item for item in result.items)
+
+
+def predict_compiling_a_pattern(letter: Letter, mode: str, as_of: date | None) -> list[ItemResult]:
+    """fake_predict, having compiled a pattern nothing else compiles (as the extractor does on its first
+    letter)."""
+    from imr_rules import regexes
+
+    regexes.compile(r"compiled by a worker alone \d+")
+    return fake_predict(letter, mode, as_of)
+
+
+def test_patterns_a_worker_compiled_are_kept_for_the_next_run(tmp_path, monkeypatch):
+    from imr_rules import cache, regexes
+
+    monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path / "cache"))
+    sources = many_letters(tmp_path / "box", 4)
+    corpus.run_letters(sources, fake_job(predictor=predict_compiling_a_pattern), workers=1)
+    kept = cache.load("regexes", regexes._KEY) or {}
+    assert (r"compiled by a worker alone \d+", 0) in kept
