@@ -776,9 +776,13 @@ class IsolatedEngine:
         except (OSError, ValueError):
             pass
         self._process.join(5)
+        return self._reap()
+
+    def _reap(self) -> int | None:
+        """Kill the process if it still runs, wait for it and let it go; its exit code."""
         if self._process.is_alive():
             self._process.kill()
-            self._process.join()
+        self._process.join()
         code = self._process.exitcode
         self._conn.close()
         self._process = self._conn = None
@@ -793,12 +797,7 @@ class IsolatedEngine:
                 raise TimeoutError(f"no answer in {self.timeout:g} s")
             status, payload = self._conn.recv()
         except (EOFError, OSError, TimeoutError) as err:
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join()
-            code = self._process.exitcode
-            self._conn.close()
-            self._process = self._conn = None
+            code = self._reap()
             self.restarts += 1
             raise EngineError(f"engine process died (exit code {code}): {err.__class__.__name__}") from None
         if status != "ok":
