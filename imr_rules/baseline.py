@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from imr_rules.errors import InputError
 from imr_rules.letters import Decision
+from imr_rules.model import Model
 from imr_rules.results import LetterResult
 
 FORMAT = "imr-rules-baseline"
@@ -26,7 +27,7 @@ VERSION = 1
 Key = tuple[str, int, str]
 
 
-class BaselineItem(BaseModel):
+class BaselineItem(Model):
     model_config = ConfigDict(extra="forbid")
 
     file: str
@@ -45,14 +46,14 @@ class BaselineItem(BaseModel):
         return self.predicted is not None and self.predicted == self.actual
 
 
-class BaselineFailure(BaseModel):
+class BaselineFailure(Model):
     model_config = ConfigDict(extra="forbid")
 
     file: str
     error: str
 
 
-class Baseline(BaseModel):
+class Baseline(Model):
     model_config = ConfigDict(extra="forbid")
 
     format: Literal["imr-rules-baseline"] = FORMAT
@@ -142,7 +143,7 @@ def load_baseline(path: str | Path) -> Baseline:
 ChangeKind = Literal["broken", "lost", "fixed", "changed", "relabelled", "new"]
 
 
-class Change(BaseModel):
+class Change(Model):
     """One item whose prediction or label is not what the baseline holds."""
 
     kind: ChangeKind
@@ -159,7 +160,7 @@ class Change(BaseModel):
         return self.kind == "broken" or (self.kind == "lost" and was_right)
 
 
-class Comparison(BaseModel):
+class Comparison(Model):
     changes: list[Change]
     letters_not_run: int = 0
 

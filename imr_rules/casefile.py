@@ -36,13 +36,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, create_model
 
 from imr_rules.catalogue import AS_OF, ITEM_PREFIX, Catalogue, FactSpec, FactType, load_catalogue
 from imr_rules.errors import InputError
 from imr_rules.facts import CaseFacts, Evidence, FactValue, Tristate, extract_facts
 from imr_rules.items import RequestedItem, parse_item
 from imr_rules.letters import Decision
+from imr_rules.model import Model
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 AsOfSource = Literal["option", "as_of", "request_date", "note", "today"]
@@ -79,7 +80,7 @@ def _decision(value: Any) -> Any:
     raise ValueError(f"expected Upheld or Overturned, got {value!r}")
 
 
-class Patient(BaseModel):
+class Patient(Model):
     """Who the patient is: read as the facts `age` and `sex`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -88,7 +89,7 @@ class Patient(BaseModel):
     sex: Literal["male", "female"] | None = None
 
 
-class _ItemBase(BaseModel):
+class _ItemBase(Model):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, description="The item as requested, e.g. 'Norco 10/325 mg #120'")
@@ -117,7 +118,7 @@ def _items_before(value: Any) -> Any:
     return value
 
 
-class CaseFile(BaseModel):
+class CaseFile(Model):
     """A case file as written: the request, the dates, the patient, a note and the documented facts."""
 
     model_config = ConfigDict(extra="forbid")
@@ -141,7 +142,7 @@ ITEM_KEYS = ("text", "expect", "facts")
 # ---------------------------------------------------------------- the case as understood
 
 
-class Case(BaseModel):
+class Case(Model):
     """A checked case: items parsed, facts merged and validated, the as-of date settled."""
 
     model_config = ConfigDict(extra="forbid")

@@ -20,11 +20,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from imr_rules.errors import InputError
 from imr_rules.facts import FactValue, Tristate
 from imr_rules.items import RequestedItem
+from imr_rules.model import Model
 from imr_rules.paths import data_file
 from imr_rules.yamlio import LineDict, load_yaml_file
 
@@ -52,7 +53,7 @@ class FactSource(StrEnum):
     derived = "derived"
 
 
-class FactSpec(BaseModel):
+class FactSpec(Model):
     """One declared fact."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -52,6 +52,7 @@ from imr_rules.compiler import CompiledRuleset, compile_rulebook, rule_facts
 from imr_rules.facts import CaseFacts, Evidence, FactValue, Tristate
 from imr_rules.items import RequestedItem
 from imr_rules.letters import Decision
+from imr_rules.model import Model
 from imr_rules.results import GuidelineRef, ItemResult, RuleHit
 from imr_rules.rulebook import (
     AllOf,
@@ -91,7 +92,7 @@ class Engine(Protocol):
 # ---------------------------------------------------------------- prediction models
 
 
-class RuleRef(BaseModel):
+class RuleRef(Model):
     id: str
     title: str
     effect: Decision
@@ -100,7 +101,7 @@ class RuleRef(BaseModel):
     in_force_to: date | None = None
 
 
-class UsedFact(BaseModel):
+class UsedFact(Model):
     """A fact a rule read: its value (None: not documented) and where it was read."""
 
     name: str
@@ -114,7 +115,7 @@ class FiredRule(RuleRef):
     overridden_by: str | None = Field(None, description="The exception rule that overrode this one")
 
 
-class FailedCondition(BaseModel):
+class FailedCondition(Model):
     model_config = ConfigDict(frozen=True)
 
     condition: str = Field(description="The condition as written")
@@ -130,12 +131,12 @@ class NearMiss(RuleRef):
     to_change: str | None = None
 
 
-class Prediction(BaseModel):
+class Prediction(Model):
     """The predicted IMR decision on one requested item, with its reasons."""
 
     # built when first validated or dumped: `check` makes predictions with `build` and shows them
     # through its own view models, so it never needs this one's (some 3 ms of its start-up)
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     index: int = Field(description="Position of the item in the request, from 0")
     item: RequestedItem
@@ -958,7 +959,7 @@ def evaluate(facts: CaseFacts, items: list[RequestedItem], as_of: date | None = 
 # ---------------------------------------------------------------- engines side by side
 
 
-class Disagreement(BaseModel):
+class Disagreement(Model):
     case: int
     item: int
     field: str

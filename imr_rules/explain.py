@@ -15,10 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from imr_rules.engine import NearMiss, Prediction
 from imr_rules.letters import Citation, Decision, Letter, LetterItem
+from imr_rules.model import Model
 from imr_rules.views import CheckedItem, checked_item
 
 EXPLAIN_FORMAT = "imr-rules-explain"
@@ -26,7 +27,7 @@ Mode = Literal["prediction", "fidelity"]
 Agreement = Literal["agree", "disagree", "no_prediction", "not_evaluated"]
 
 
-class ItemExplanation(BaseModel):
+class ItemExplanation(Model):
     """One item of a letter: what the reviewer decided, what the rules say, and why they differ."""
 
     model_config = ConfigDict(extra="forbid")
@@ -46,7 +47,7 @@ class ItemExplanation(BaseModel):
         default_factory=list, description="Rules that did not fire and would give the reviewer's decision")
 
 
-class LetterExplanation(BaseModel):
+class LetterExplanation(Model):
     model_config = ConfigDict(extra="forbid")
 
     file: str
@@ -59,7 +60,7 @@ class LetterExplanation(BaseModel):
     items: list[ItemExplanation] = Field(default_factory=list)
 
 
-class ExplainReport(BaseModel):
+class ExplainReport(Model):
     """The output of `imr-rules explain --json`."""
 
     model_config = ConfigDict(extra="forbid")

@@ -29,10 +29,11 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from imr_rules import dates as _dates
 from imr_rules.context import Ctx, Trigger, classify, find_triggers
+from imr_rules.model import Model
 from imr_rules.sentences import alternatives, clean, compile_spaced, first_words, normalize, split_sentences
 
 if TYPE_CHECKING:
@@ -52,11 +53,8 @@ FactScalar = bool | float | int | str | date
 FactValueType = FactScalar | list[str] | None
 
 
-class Evidence(BaseModel):
+class Evidence(Model):
     """Where a fact was read: the sentence and its character span in the source text."""
-
-    # built on first validation: extraction makes its own (see `_evidence`), so a `check` may never need it
-    model_config = ConfigDict(defer_build=True)
 
     text: str
     source: Literal["summary", "item", "rationale", "note", "case_file", "header", "derived"] = "summary"
@@ -64,9 +62,7 @@ class Evidence(BaseModel):
     end: int | None = None
 
 
-class FactValue(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
+class FactValue(Model):
     value: FactValueType
     evidence: list[Evidence] = Field(default_factory=list)
 
@@ -100,14 +96,14 @@ def _fact_value(value: FactValueType, evidence: list[Evidence]) -> FactValue:
     return fv
 
 
-class CaseFacts(BaseModel):
+class CaseFacts(Model):
     """Facts common to the case, and facts that belong to one requested item.
 
     `per_item[i]` holds facts about the i-th requested item (e.g. how long *this*
     drug has been used); for that item they override the common facts.
     """
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     common: dict[str, FactValue] = Field(default_factory=dict)
     per_item: list[dict[str, FactValue]] = Field(default_factory=list)

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from imr_rules.lexicon import DrugEntry, Hit, ProcedureEntry, drug_lexicon, procedure_lexicon
+from imr_rules.model import Model
 from imr_rules.regexes import compile as _rx_compile
 
 
@@ -46,7 +47,7 @@ class Laterality(StrEnum):
     bilateral = "bilateral"
 
 
-class RequestedItem(BaseModel):
+class RequestedItem(Model):
     """One disputed item, as written and as understood."""
 
     model_config = ConfigDict(extra="forbid")

@@ -20,10 +20,11 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from imr_rules.dates import parse_date
 from imr_rules.errors import InputError
+from imr_rules.model import Model
 from imr_rules.regexes import compile as _rx_compile
 
 
@@ -45,7 +46,7 @@ class SourceFamily(StrEnum):
     unknown = "unknown"
 
 
-class CitationPart(BaseModel):
+class CitationPart(Model):
     """One guideline named in a MAXIMUS line."""
 
     family: SourceFamily
@@ -55,7 +56,7 @@ class CitationPart(BaseModel):
     text: str = ""
 
 
-class Citation(BaseModel):
+class Citation(Model):
     """The guideline a reviewer relied on, parsed from the MAXIMUS guideline line."""
 
     family: SourceFamily = Field(description="Family of the first (governing) source named")
@@ -63,7 +64,7 @@ class Citation(BaseModel):
     text: str = ""
 
 
-class LetterItem(BaseModel):
+class LetterItem(Model):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(description="The item under review (for a partly authorized request, what remains)")
@@ -78,7 +79,7 @@ class LetterItem(BaseModel):
     line: int | None = Field(None, description="Line of the input text where the item's decision stands")
 
 
-class Reviewer(BaseModel):
+class Reviewer(Model):
     licensure: list[str] = Field(default_factory=list)
     specialties: list[str] = Field(default_factory=list)
 
@@ -86,7 +87,7 @@ class Reviewer(BaseModel):
 LAYOUTS = ("standard", "imr_decisions", "issue_at_dispute")
 
 
-class Letter(BaseModel):
+class Letter(Model):
     model_config = ConfigDict(extra="forbid")
 
     source: str | None = Field(None, description="File the letter was read from")

@@ -15,9 +15,10 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from imr_rules.errors import InputError
+from imr_rules.model import Model
 from imr_rules.paths import data_file
 from imr_rules.yamlio import LineDict, load_yaml_file
 
@@ -43,7 +44,7 @@ Side = Literal["left", "right", "bilateral"]
 # ---------------------------------------------------------------- models of the files
 
 
-class _Strict(BaseModel):
+class _Strict(Model):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 

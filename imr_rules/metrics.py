@@ -23,9 +23,10 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from imr_rules.letters import Citation, Decision, SourceFamily
+from imr_rules.model import Model
 from imr_rules.results import GuidelineRef, ItemResult, LetterResult
 
 NONE = "none"
@@ -36,7 +37,7 @@ UNKNOWN_TOPIC = "unknown"
 Confusion = dict[str, dict[str, int]]
 
 
-class Figures(BaseModel):
+class Figures(Model):
     """The figures of one predictor on one set of items."""
 
     accuracy: float | None = Field(description="Correct / predicted items")
@@ -45,7 +46,7 @@ class Figures(BaseModel):
     kappa: float | None
 
 
-class CitationAgreement(BaseModel):
+class CitationAgreement(Model):
     """How often the deciding rule's guideline matches the letter's, at one level of detail."""
 
     agree: int
@@ -66,18 +67,18 @@ class Score(Figures):
     always_upheld: Figures
 
 
-class RuleStats(BaseModel):
+class RuleStats(Model):
     fired: int = 0
     decided: int = 0
     matched: int = Field(0, description="Firings whose effect equals the letter's decision")
 
 
-class Failure(BaseModel):
+class Failure(Model):
     file: str
     error: str
 
 
-class Summary(BaseModel):
+class Summary(Model):
     mode: str | None = None
     as_of: str | None = Field(None, description="'letter' (each letter's decision date) or an ISO date")
     files: int

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from imr_rules.facts import Evidence
 from imr_rules.letters import Citation, Decision, SourceFamily
+from imr_rules.model import Model
 
 
-class RuleHit(BaseModel):
+class RuleHit(Model):
     """A rule that fired for an item, and which outcome it argues for."""
 
     model_config = ConfigDict(extra="forbid")
@@ -25,7 +26,7 @@ class RuleHit(BaseModel):
     effect: Decision | None = Field(None, description="The outcome the rule supports; None if it only notes")
 
 
-class GuidelineRef(BaseModel):
+class GuidelineRef(Model):
     """The guideline a rule encodes, in the terms letters cite it, so the two can be compared."""
 
     model_config = ConfigDict(extra="forbid")
@@ -36,7 +37,7 @@ class GuidelineRef(BaseModel):
     text: str = ""
 
 
-class ItemResult(BaseModel):
+class ItemResult(Model):
     """One disputed item: what the letter decided beside what the rules predict."""
 
     model_config = ConfigDict(extra="forbid")
@@ -67,7 +68,7 @@ class ItemResult(BaseModel):
         return self
 
 
-class LetterResult(BaseModel):
+class LetterResult(Model):
     """One input file: its items, or why it could not be evaluated."""
 
     model_config = ConfigDict(extra="forbid")

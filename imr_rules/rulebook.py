@@ -83,6 +83,7 @@ from imr_rules.catalogue import (
 from imr_rules.errors import InputError
 from imr_rules.items import ItemKind, RequestedItem
 from imr_rules.letters import Decision, SourceFamily
+from imr_rules.model import Model
 from imr_rules.paths import rules_dir
 from imr_rules.results import GuidelineRef
 from imr_rules.yamlio import LineDict, LineList, load_yaml_file
@@ -427,14 +428,10 @@ class Effect(StrEnum):
         return Decision.upheld if self is Effect.upheld else Decision.overturned
 
 
-# The models of rules and of lint are built when first used (`defer_build`): `check` takes the
-# rulebook from the cache and never validates one (building them took some 10 ms of its start-up).
-
-
-class RuleCitation(BaseModel):
+class RuleCitation(Model):
     """The guideline a rule encodes, as letters cite it."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     source: SourceFamily = Field(description="Guideline family, as imr_rules.letters.SourceFamily spells it")
     section: str = Field(min_length=1, description="Section or topic, e.g. 'Benzodiazepines'")
@@ -451,10 +448,10 @@ class RuleCitation(BaseModel):
         return self.source in MTUS_SOURCES
 
 
-class InForce(BaseModel):
+class InForce(Model):
     """The dates (inclusive) of requests the rule's guideline text applies to."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     from_: date = Field(alias="from", description="First date the rule applies (inclusive)")
     to: date | None = Field(None, description="Last date the rule applies (inclusive); null: still in force")
@@ -471,10 +468,10 @@ class InForce(BaseModel):
         return f"{self.from_.isoformat()}..{self.to.isoformat() if self.to else ''}"
 
 
-class AppliesTo(BaseModel):
+class AppliesTo(Model):
     """Which items the rule is considered for; each listed field must match one of its values."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     drug_class: list[str] = Field(default_factory=list, description="Drug class keys from the lexicon")
     generic: list[str] = Field(default_factory=list, description="Normalized generic names")
@@ -494,20 +491,20 @@ APPLIES_FACTS = {
 }
 
 
-class Expect(BaseModel):
+class Expect(Model):
     """What a rule test expects: the item's outcome, rules that fire and rules that do not."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     outcome: Decision | None = Field(description="Upheld, Overturned, or null when no rule applies")
     fired: list[str] = Field(default_factory=list, description="Rule ids that must fire")
     not_fired: list[str] = Field(default_factory=list, description="Rule ids that must not fire")
 
 
-class RuleTest(BaseModel):
+class RuleTest(Model):
     """One embedded test: an item and facts in, an outcome out (run against the whole topic)."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1)
     item: dict[str, Any] | str = Field(
@@ -522,10 +519,10 @@ class RuleTest(BaseModel):
     _column: int = PrivateAttr(0)
 
 
-class Rule(BaseModel):
+class Rule(Model):
     """One version of one guideline rule."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     id: str = Field(pattern=RULE_ID, description="Stable kebab-case id; versions of a rule share it")
     title: str = Field(min_length=1)
@@ -594,10 +591,10 @@ class Rule(BaseModel):
         return AllOf(tuple(conds))
 
 
-class RuleFile(BaseModel):
+class RuleFile(Model):
     """One rule file: the rules of one topic."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     topic: str = Field(description="Topic key from rules/topics.yaml")
     rules: list[Rule] = Field(min_length=1)
@@ -616,10 +613,10 @@ def rule_file_schema() -> dict[str, Any]:
 # ---------------------------------------------------------------- diagnostics
 
 
-class Diagnostic(BaseModel):
+class Diagnostic(Model):
     """One problem in a rule file, printable as `file:line:col: rule-id: problem`."""
 
-    model_config = ConfigDict(frozen=True, defer_build=True)
+    model_config = ConfigDict(frozen=True)
 
     path: str
     line: int = 0
@@ -1289,10 +1286,10 @@ def _locate(raw: Any, loc: tuple) -> tuple[int, int]:
 # ---------------------------------------------------------------- entry points
 
 
-class LintResult(BaseModel):
+class LintResult(Model):
     """What lint found, and the rulebook when there was nothing to find."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     files: list[str]
     diagnostics: list[Diagnostic]

@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import BaseModel
-
 from imr_rules.engine import Engine, Prediction, evaluate
 from imr_rules.errors import InputError
 from imr_rules.facts import CaseFacts, FactValue
 from imr_rules.items import RequestedItem
+from imr_rules.model import Model
 from imr_rules.rulebook import Rule, Rulebook, RuleTest, test_date
 
 
@@ -52,7 +51,7 @@ class RuleTestCase:
         return CaseFacts(common={name: FactValue(value=value) for name, value in self.test.facts.items()})
 
 
-class RuleTestResult(BaseModel):
+class RuleTestResult(Model):
     id: str
     where: str
     rule_id: str

@@ -15,12 +15,13 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from imr_rules.citations import parse_citation
 from imr_rules.errors import InputError
 from imr_rules.letters import SourceFamily
 from imr_rules.lexicon import Kind, PhraseMatcher, drug_lexicon, input_error_from
+from imr_rules.model import Model
 from imr_rules.paths import data_file
 from imr_rules.yamlio import LineDict, load_yaml_file
 
@@ -31,7 +32,7 @@ TOPICS_FILE = "topics.yaml"
 OTHER = "other"
 
 
-class Topic(BaseModel):
+class Topic(Model):
     """A guideline topic: rules are filed under it, items and citations are classified into it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -42,7 +43,7 @@ class Topic(BaseModel):
     aliases: list[str] = Field(default_factory=list, description="Other names for the key")
 
 
-class CitationRule(BaseModel):
+class CitationRule(Model):
     """Section names a citation may use, and the topics the section governs (main one first)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -51,7 +52,7 @@ class CitationRule(BaseModel):
     topics: list[str] | Literal["any"]
 
 
-class PageRule(BaseModel):
+class PageRule(Model):
     """A page range of the 2009 Chronic Pain guidelines and the topics on it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -65,7 +66,7 @@ class PageRule(BaseModel):
         return int(low), int(high or low)
 
 
-class CitationMap(BaseModel):
+class CitationMap(Model):
     model_config = ConfigDict(extra="forbid")
 
     sections: list[CitationRule] = Field(default_factory=list)

@@ -15,12 +15,13 @@ import textwrap
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from imr_rules.engine import FiredRule, NearMiss, Prediction, format_value
 from imr_rules.facts import Evidence
 from imr_rules.items import RequestedItem
 from imr_rules.letters import Decision
+from imr_rules.model import Model
 from imr_rules.results import GuidelineRef
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ WIDTH = 100
 # ---------------------------------------------------------------- the JSON contract
 
 
-class CheckedItem(BaseModel):
+class CheckedItem(Model):
     """One requested item: the likely outcome, its reasons, and what would change it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -63,7 +64,7 @@ class CheckedItem(BaseModel):
     error: str | None = None
 
 
-class CheckedCase(BaseModel):
+class CheckedCase(Model):
     """One case file: its items, or why it could not be read."""
 
     model_config = ConfigDict(extra="forbid")
@@ -80,7 +81,7 @@ class CheckedCase(BaseModel):
     items: list[CheckedItem] = Field(default_factory=list)
 
 
-class CheckReport(BaseModel):
+class CheckReport(Model):
     """The output of `imr-rules check --json`."""
 
     model_config = ConfigDict(extra="forbid")
