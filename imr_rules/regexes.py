@@ -19,6 +19,7 @@ import atexit
 import hashlib
 import re
 import sys
+from array import array
 from collections.abc import Callable
 from re import _compiler, _parser  # type: ignore[attr-defined]
 from typing import Any
@@ -26,10 +27,15 @@ from typing import Any
 from imr_rules import cache
 
 # Stored programs are valid for one interpreter and one version of its engine.
-_KEY = f"{sys.version}|{_sre.MAGIC}|{_sre.CODESIZE}|1"
+_KEY = f"{sys.version}|{_sre.MAGIC}|{_sre.CODESIZE}|2"
 _LIMIT = 20_000  # patterns kept at most: the project's own come to a few thousand
+# A program's code is kept as the bytes of an array of the engine's code units: a table of some
+# hundreds of thousands of them then loads as a few hundred strings of bytes, not as that many integers,
+# and only the programs a run uses are turned back into lists.
+# (None on an engine whose units no array type fits: nothing is stored, everything is compiled afresh.)
+_UNIT = next((t for t in "IL" if array(t).itemsize == _sre.CODESIZE), None)
 
-_Program = tuple[str, int, list[int], int, dict[str, int], tuple[str | None, ...]]
+_Program = tuple[str, int, bytes, int, dict[str, int], tuple[str | None, ...]]
 _table: dict[tuple[str, int], _Program] | None = None
 _added = False
 
@@ -54,7 +60,7 @@ def _compiled(key: tuple[str, int], make: Callable[[], str]) -> re.Pattern[str]:
     program = table.get(key)
     if program is not None:
         try:
-            return _sre.compile(*program)  # type: ignore[no-any-return]
+            return _engine(program)
         except Exception:  # noqa: BLE001 - a program the engine refuses: compile afresh
             del table[key]
     pattern, flags = make(), key[1]
@@ -64,14 +70,23 @@ def _compiled(key: tuple[str, int], make: Callable[[], str]) -> re.Pattern[str]:
     if len(table) < _LIMIT:
         table[key] = program
         _added = True
-    return _sre.compile(*program)  # type: ignore[no-any-return]
+    return _engine(program)
+
+
+def _engine(program: _Program) -> re.Pattern[str]:
+    """The compiled pattern of a stored program."""
+    pattern, flags, code, groups, groupindex, indexgroup = program
+    return _sre.compile(pattern, flags, array(_UNIT, code).tolist(), groups,  # type: ignore[no-any-return]
+                        groupindex, indexgroup)
 
 
 def _program(pattern: str, flags: int) -> _Program | None:
     """What `re.compile` would hand the engine (the same steps as the standard library's)."""
+    if _UNIT is None:
+        return None
     try:
         parsed = _parser.parse(pattern, flags)
-        code = [int(op) for op in _compiler._code(parsed, flags)]
+        code = array(_UNIT, [int(op) for op in _compiler._code(parsed, flags)]).tobytes()
         groupindex = dict(parsed.state.groupdict)
         indexgroup: list[str | None] = [None] * parsed.state.groups
         for name, index in groupindex.items():

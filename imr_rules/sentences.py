@@ -119,10 +119,11 @@ def spaced(pattern: str) -> str:
 
 
 def compile_spaced(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """Compile a single-spaced pattern for the normal form (see `spaced`)."""
+    """Compile a single-spaced pattern for the normal form (see `spaced`); a stored program is found by
+    the pattern as written, so a warm run does not respace it."""
     from imr_rules import regexes
 
-    return regexes.compile(spaced(pattern), flags)
+    return regexes.compile_built(pattern, lambda: spaced(pattern), flags)
 
 
 def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:

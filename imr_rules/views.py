@@ -120,6 +120,16 @@ def _verdict(outcome: Decision) -> str:
     return "the denial would stand" if outcome == Decision.upheld else "the request would be approved"
 
 
+# The views are made of values the engine and the case file have already validated, so they are
+# constructed without validation: building the validators of these nested models took some 40 ms of
+# a one-off `check`, and a terminal view never needs them (`--json` builds the serializer it needs).
+
+
+def check_report(cases: list[CheckedCase] | None = None) -> CheckReport:
+    """A report of checked cases (more may be appended)."""
+    return CheckReport.model_construct(cases=cases if cases is not None else [])
+
+
 def checked_item(prediction: Prediction, rulebook: Rulebook, expected: Decision | None = None) -> CheckedItem:
     """The view of one prediction."""
     if prediction.error:
@@ -131,7 +141,7 @@ def checked_item(prediction: Prediction, rulebook: Rulebook, expected: Decision 
         verdict = _verdict(prediction.outcome)
         cite = prediction.citation.text if prediction.citation else prediction.deciding_rule
         summary = f"likely {prediction.outcome.value}: {verdict} under {cite}"
-    return CheckedItem(
+    return CheckedItem.model_construct(
         index=prediction.index,
         text=prediction.item.text,
         request=prediction.item,
@@ -151,7 +161,7 @@ def checked_item(prediction: Prediction, rulebook: Rulebook, expected: Decision 
 
 
 def checked_case(case: Case, predictions: list[Prediction], rulebook: Rulebook, engine: str) -> CheckedCase:
-    return CheckedCase(
+    return CheckedCase.model_construct(
         file=case.file,
         status="ok",
         title=case.title,
@@ -164,7 +174,7 @@ def checked_case(case: Case, predictions: list[Prediction], rulebook: Rulebook, 
 
 
 def failed_case(file: str, error: str) -> CheckedCase:
-    return CheckedCase(file=file, status="error", error=error)
+    return CheckedCase.model_construct(file=file, status="error", error=error)
 
 
 # ---------------------------------------------------------------- text

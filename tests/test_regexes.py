@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from array import array
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,8 @@ def test_a_program_the_engine_refuses_is_compiled_afresh(fresh_table):
     regexes.compile(pattern)
     key = (pattern, 0)
     stored = regexes._table[key]
-    regexes._table[key] = (stored[0], stored[1], [999_999, 1, 2], stored[3], stored[4], stored[5])
+    refused = array(regexes._UNIT, [999_999, 1, 2]).tobytes()  # no such operation: the engine refuses it
+    regexes._table[key] = (stored[0], stored[1], refused, stored[3], stored[4], stored[5])
     same(regexes.compile(pattern), re.compile(pattern))
     assert regexes._table[key][2] == stored[2]
 

@@ -133,10 +133,10 @@ def check_command(
         raise InputError("--note goes with a single case file, not a folder", case)
     from imr_rules import engine as engines
     from imr_rules.pipeline import evaluate_request
-    from imr_rules.views import CheckReport, checked_case, failed_case
+    from imr_rules.views import check_report, checked_case, failed_case
 
     engine: Engine | None = None
-    report = CheckReport(cases=[])
+    report = check_report()
     bad = 0
     for path in files:
         try:
