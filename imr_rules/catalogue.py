@@ -13,7 +13,6 @@ fact `as_of` is the date the guidelines are applied as of.
 from __future__ import annotations
 
 import difflib
-import re
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
@@ -27,13 +26,14 @@ from imr_rules.facts import FactValue, Tristate
 from imr_rules.items import RequestedItem
 from imr_rules.model import Model
 from imr_rules.paths import data_file
+from imr_rules.regexes import compile as _rx_compile
 from imr_rules.yamlio import LineDict, load_yaml_file
 
 CATALOGUE_FILE = "facts.yaml"
 ITEM_PREFIX = "item."
 AS_OF = "as_of"
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
+_NAME = _rx_compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
 
 
 class FactType(StrEnum):
@@ -276,12 +276,26 @@ _LOADED: dict[str, Catalogue] = {}
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """The catalogue at `path` (default: the bundled rules/facts.yaml), read once per path."""
+    """The catalogue at `path` (default: the bundled rules/facts.yaml), read once per path, and kept in
+    the on-disk cache while the file and the modules that check it are unchanged (checking its hundred
+    or so facts was a twentieth of a one-off `check`)."""
     key = str(Path(path) if path is not None else data_file(CATALOGUE_FILE))
     found = _LOADED.get(key)
     if found is None:
-        found = _LOADED[key] = read_catalogue(key)
+        found = _LOADED[key] = _cached_read(Path(key))
     return found
+
+
+def _cached_read(path: Path) -> Catalogue:
+    import hashlib
+    import sys
+
+    from imr_rules import cache
+
+    name = "catalogue-" + hashlib.blake2b(str(path.resolve()).encode(), digest_size=10).hexdigest()
+    modules = [sys.modules[__name__], sys.modules[RequestedItem.__module__]]
+    return cache.cached(name, lambda: cache.digest([path], modules), lambda: read_catalogue(path),
+                        lambda _: True)
 
 
 def adopt_catalogue(catalogue: Catalogue) -> Catalogue:

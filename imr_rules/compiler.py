@@ -37,7 +37,6 @@ rules end on the same node. The caps below keep inside all of them; 32 operands 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +44,7 @@ from typing import Any
 
 from imr_rules.catalogue import Catalogue, FactSpec, FactType
 from imr_rules.facts import Tristate
+from imr_rules.regexes import compile as _rx_compile
 from imr_rules.rulebook import AllOf, Condition, Leaf, NotOf, Rule, Rulebook, leaves, template_facts
 
 MAX_OPERANDS = 32
@@ -61,7 +61,7 @@ ABSENT_TEXT = "<absent>"  # stand-in for absent text in negated tests
 _OP = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 # not (x op c), absent included: the operator, and the stand-in key that makes an absent x pass
 _NEGATED = {">": ("$lte", "lo"), ">=": ("$lt", "lo"), "<": ("$gte", "hi"), "<=": ("$gt", "hi")}
-_SAFE = re.compile(r"[^A-Za-z0-9_]+")
+_SAFE = _rx_compile(r"[^A-Za-z0-9_]+")
 
 
 def _number(value: Any) -> float:

@@ -85,6 +85,7 @@ from imr_rules.items import ItemKind, RequestedItem
 from imr_rules.letters import Decision, SourceFamily
 from imr_rules.model import Model
 from imr_rules.paths import rules_dir
+from imr_rules.regexes import compile as _rx_compile
 from imr_rules.results import GuidelineRef
 from imr_rules.yamlio import LineDict, LineList, load_yaml_file
 
@@ -221,7 +222,7 @@ def leaves(cond: Condition) -> Iterator[Leaf]:
             yield from leaves(child)
 
 
-_TOKEN = re.compile(
+_TOKEN = _rx_compile(
     r"""\s*(?:
         (?P<op>==|!=|<=|>=|=>|=<|<|>|=)
       | (?P<open>\[) | (?P<close>\]) | (?P<comma>,)
@@ -232,7 +233,7 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
-_FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
+_FACT_NAME = _rx_compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
 
 
 def _tokens(text: str, line: int, column: int) -> list[tuple[str, str, int]]:
@@ -1112,7 +1113,7 @@ def test_date(test: RuleTest, owner: Rule) -> date:
     return test.as_of or owner.in_force.from_
 
 
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+_PLACEHOLDER = _rx_compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
 def template_facts(text: str) -> list[str]:

@@ -18,6 +18,9 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from imr_rules import regexes
+from imr_rules.regexes import compile as _rx_compile
+
 _TRANSLATE = str.maketrans({
     "\n": " ", "\r": " ", "\t": " ", "\f": " ", "\v": " ", "\xa0": " ",
     "\ufffe": "-", "\u00ad": "-", "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-",
@@ -42,16 +45,16 @@ class Sentence(NamedTuple):
 
 
 # An end: . ! ? (and closing quotes/brackets), whitespace, then what can start a sentence.
-_END_RX = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
+_END_RX = _rx_compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
 # A heading line ("DIAGNOSES:", "Plan:") starts a new sentence even without a full stop before it.
-_HEADING_RX = re.compile(r"\n[ \t]*(?=[A-Z][A-Za-z0-9 /&()-]{1,40}:[ \t\r\n])")
-_GLUED_RX = re.compile(r"\.(?=[A-Z][a-z]{2,})")
-_COLON_RX = re.compile(r":(?=[ \t]*\r?\n\s*[\"'(]?[A-Z0-9])")
+_HEADING_RX = _rx_compile(r"\n[ \t]*(?=[A-Z][A-Za-z0-9 /&()-]{1,40}:[ \t\r\n])")
+_GLUED_RX = _rx_compile(r"\.(?=[A-Z][a-z]{2,})")
+_COLON_RX = _rx_compile(r":(?=[ \t]*\r?\n\s*[\"'(]?[A-Z0-9])")
 _ABBREV = frozenset({
     "dr", "mr", "mrs", "ms", "vs", "e.g", "i.e", "approx", "st", "jr", "sr", "fig", "pg", "pp", "p",
     "p.o", "b.i.d", "t.i.d", "q.i.d", "q.h.s", "h.s", "p.r.n", "u.s", "no", "ca", "dept", "cf", "al",
 })
-_WORD_BEFORE_RX = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_WORD_BEFORE_RX = _rx_compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
 def _is_boundary(text: str, dot: int, after: int) -> bool:
@@ -121,8 +124,6 @@ def spaced(pattern: str) -> str:
 def compile_spaced(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """Compile a single-spaced pattern for the normal form (see `spaced`); a stored program is found by
     the pattern as written, so a warm run does not respace it."""
-    from imr_rules import regexes
-
     return regexes.compile_built(pattern, lambda: spaced(pattern), flags)
 
 
@@ -164,8 +165,8 @@ def _group_end(pattern: str, open_at: int) -> int:
     raise ValueError(f"unbalanced group in {pattern!r}")
 
 
-_GROUP_OPEN_RX = re.compile(r"\((?:\?:|\?P<\w+>)?")
-_LOOKBEHIND_RX = re.compile(r"\(\?<[=!]")
+_GROUP_OPEN_RX = _rx_compile(r"\((?:\?:|\?P<\w+>)?")
+_LOOKBEHIND_RX = _rx_compile(r"\(\?<[=!]")
 
 
 def first_words(pattern: str) -> set[str] | None:

@@ -9,7 +9,6 @@ ties between the topics a citation names, or decides alone when the citation nam
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -23,6 +22,7 @@ from imr_rules.letters import SourceFamily
 from imr_rules.lexicon import Kind, PhraseMatcher, drug_lexicon, input_error_from
 from imr_rules.model import Model
 from imr_rules.paths import data_file
+from imr_rules.regexes import compile as _rx_compile
 from imr_rules.yamlio import LineDict, load_yaml_file
 
 if TYPE_CHECKING:
@@ -226,7 +226,7 @@ def topic_of_item(item: RequestedItem) -> str:
     return canonical_topic(item.topic or OTHER)
 
 
-_MARKS = re.compile("[\u00ae\u2122\u00a9]")  # (R), TM, (C): "Voltaren(R) Gel" is "Voltaren Gel"
+_MARKS = _rx_compile("[\u00ae\u2122\u00a9]")  # (R), TM, (C): "Voltaren(R) Gel" is "Voltaren Gel"
 
 
 @lru_cache(maxsize=4096)
