@@ -30,6 +30,7 @@ T = TypeVar("T")
 
 OFF = frozenset({"off", "0", "none", "no", "false"})
 FORMAT = b"imr-rules-cache 1\n"
+_LASTING = 256 * 1024  # bytes: an entry this large is frozen out of the collector's way once loaded
 
 
 def cache_dir() -> Path | None:
@@ -78,10 +79,12 @@ def load(name: str, key: str) -> Any | None:
         gc.disable()  # tens of thousands of small objects: the collector would run many times for nothing
         try:
             value = pickle.loads(data)  # noqa: S301 - our own entry in the user's own cache folder
-            # An entry (the rulebook, the lexicon's plan, compiled patterns) lives as long as the process,
-            # like the modules loaded before it: out of the collector's generations, they are not walked
-            # again at every full collection (some 7% of a one-off `check`).
-            gc.freeze()
+            if len(data) >= _LASTING:
+                # A large entry (the rulebook, the compiled patterns) lives as long as the process, like
+                # the modules loaded before it: out of the collector's generations, they are not walked
+                # again at every full collection (some 7% of a one-off `check`). Only large entries, so
+                # that a long process (a test run) freezes few times and strands little garbage.
+                gc.freeze()
             return value
         finally:
             if enabled:
