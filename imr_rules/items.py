@@ -130,7 +130,10 @@ def _whole(value: float | None) -> int | None:
 
 def _has(low: str, *words: str) -> bool:
     """A cheap test before a costly regex: does the lower-cased text contain any of these?"""
-    return any(word in low for word in words)
+    for word in words:  # a loop, not any() over a generator: these run some twenty times an item
+        if word in low:
+            return True
+    return False
 
 
 def _may_match(low: str, words: tuple[str, ...]) -> bool:
@@ -139,7 +142,12 @@ def _may_match(low: str, words: tuple[str, ...]) -> bool:
     Exact for ASCII text; other text goes to the pattern, since a case-blind pattern also takes a
     few other letters for ASCII ones (the long s for "s", the Kelvin sign for "k").
     """
-    return not low.isascii() or any(word in low for word in words)
+    if not low.isascii():
+        return True
+    for word in words:
+        if word in low:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- the shape of the item

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
 from pydantic import Field
 
@@ -142,6 +143,8 @@ def always_upheld(table: Confusion) -> Confusion:
 
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+_JOINS = re.compile(r"\s+and\s+|\s*&\s*|\s*;\s*")
+_PAGE_RANGE = re.compile(r"(\d+)\s*(?:-\s*(\d+))?")
 
 
 def _words(text: str) -> str:
@@ -160,13 +163,13 @@ def _same_section(a: str, b: str) -> bool:
 def _section_names(section: str) -> list[str]:
     """A cited section, and the sections it joins: letters often name two in one ("Insomnia treatment
     and Zolpidem", "Antidepressants for chronic pain and Cymbalta")."""
-    parts = [p for p in re.split(r"\s+and\s+|\s*&\s*|\s*;\s*", section) if p.strip()]
+    parts = [p for p in _JOINS.split(section) if p.strip()]
     return [section, *parts] if len(parts) > 1 else [section]
 
 
 def _page_ranges(pages: str) -> list[tuple[int, int]]:
     ranges = []
-    for low, high in re.findall(r"(\d+)\s*(?:-\s*(\d+))?", pages):
+    for low, high in _PAGE_RANGE.findall(pages):
         ranges.append((int(low), int(high or low)))
     return ranges
 
@@ -237,23 +240,58 @@ def citation_agreement(
     return CitationAgreement(agree=agree, compared=compared, rate=_ratio(agree, compared))
 
 
-def score(items: Sequence[ItemResult]) -> Score:
-    """Every figure for one set of items."""
-    scored = labelled(items)
-    table = confusion(scored)
-    predicted = sum(item.predicted is not None for item in scored)
-    correct = sum(item.predicted == item.actual for item in scored)
+class _Marks(NamedTuple):
+    """What one scored item brings to every score it counts in, worked out once per item:
+    a summary scores each item three times (overall, by topic, by guideline)."""
+
+    actual: str
+    predicted: str  # a label of PREDICTED_LABELS
+    compared: bool  # predicted, and its letter cites a guideline
+    agrees: bool  # family and section
+    family_agrees: bool
+
+
+def _marks(item: ItemResult) -> _Marks:
+    """The marks of a labelled item (one whose actual decision is known)."""
+    cited = item.actual_citation
+    compared = item.predicted is not None and cited is not None and cited.family != SourceFamily.none_cited
+    agrees = family_agrees = False
+    if compared and item.citation is not None:
+        agrees = citation_agrees(item.citation, cited)  # type: ignore[arg-type]
+        family_agrees = citation_family_agrees(item.citation, cited)  # type: ignore[arg-type]
+    return _Marks(item.actual.value, predicted_label(item), compared, agrees, family_agrees)  # type: ignore[union-attr]
+
+
+def _score_of(marks: Sequence[_Marks]) -> Score:
+    """Every figure for one set of labelled items, from their marks."""
+    table = {actual: dict.fromkeys(PREDICTED_LABELS, 0) for actual in CLASSES}
+    compared = agree = family_agree = 0
+    for mark in marks:
+        table[mark.actual][mark.predicted] += 1
+        if mark.compared:
+            compared += 1
+            agree += mark.agrees
+            family_agree += mark.family_agrees
+    predicted = len(marks) - sum(table[actual][NONE] for actual in CLASSES)
+    correct = sum(table[actual][actual] for actual in CLASSES)
     return Score(
         **figures(table).model_dump(),
-        items=len(scored),
+        items=len(marks),
         predicted=predicted,
         correct=correct,
-        coverage=_ratio(predicted, len(scored)),
+        coverage=_ratio(predicted, len(marks)),
         confusion=table,
-        citation_agreement=citation_agreement(scored),
-        citation_family_agreement=citation_agreement(scored, citation_family_agrees),
+        citation_agreement=CitationAgreement(agree=agree, compared=compared, rate=_ratio(agree, compared)),
+        citation_family_agreement=CitationAgreement(
+            agree=family_agree, compared=compared, rate=_ratio(family_agree, compared)
+        ),
         always_upheld=figures(always_upheld(table)),
     )
+
+
+def score(items: Sequence[ItemResult]) -> Score:
+    """Every figure for one set of items."""
+    return _score_of([_marks(item) for item in labelled(items)])
 
 
 def topic_key(item: ItemResult) -> str:
@@ -266,30 +304,40 @@ def guideline_key(item: ItemResult) -> str:
 
 def score_by(items: Sequence[ItemResult], key: Callable[[ItemResult], str]) -> dict[str, Score]:
     """Scores per group, groups sorted by name."""
-    groups: dict[str, list[ItemResult]] = defaultdict(list)
-    for item in labelled(items):
-        groups[key(item)].append(item)
-    return {name: score(groups[name]) for name in sorted(groups)}
+    return _score_groups([(item, _marks(item)) for item in labelled(items)], key)
+
+
+def _score_groups(
+    marked: Sequence[tuple[ItemResult, _Marks]], key: Callable[[ItemResult], str]
+) -> dict[str, Score]:
+    groups: dict[str, list[_Marks]] = defaultdict(list)
+    for item, mark in marked:
+        groups[key(item)].append(mark)
+    return {name: _score_of(groups[name]) for name in sorted(groups)}
 
 
 def rule_stats(items: Iterable[ItemResult]) -> dict[str, RuleStats]:
     """Per rule: items it fired on, items it decided, firings whose effect matched the letter."""
-    stats: dict[str, RuleStats] = defaultdict(RuleStats)
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # fired, decided, matched
     for item in items:
         effects: dict[str, Decision | None] = {}
         for hit in item.rules:
             effects.setdefault(hit.id, hit.effect)
+        actual = item.actual
         for rule_id, effect in effects.items():
-            stats[rule_id].fired += 1
-            stats[rule_id].matched += item.actual is not None and effect == item.actual
+            count = counts[rule_id]
+            count[0] += 1
+            count[2] += actual is not None and effect == actual
         if item.deciding_rule is not None:
-            stats[item.deciding_rule].decided += 1
-    return {rule_id: stats[rule_id] for rule_id in sorted(stats)}
+            counts[item.deciding_rule][1] += 1
+    return {rule_id: RuleStats(fired=fired, decided=decided, matched=matched)
+            for rule_id, (fired, decided, matched) in sorted(counts.items())}
 
 
 def summarize(letters: Sequence[LetterResult], mode: str | None = None, as_of: str | None = None) -> Summary:
     """The whole run: accounting of files, scores overall, per topic, per guideline, per rule."""
     items = [item for letter in letters for item in letter.items]
+    marked = [(item, _marks(item)) for item in labelled(items)]
     failures = [Failure(file=letter.file, error=letter.error or "") for letter in letters
                 if letter.status == "error"]
     return Summary(
@@ -299,8 +347,8 @@ def summarize(letters: Sequence[LetterResult], mode: str | None = None, as_of: s
         letters_read=len(letters) - len(failures),
         letters_failed=len(failures),
         failures=failures,
-        overall=score(items),
-        by_topic=score_by(items, topic_key),
-        by_guideline=score_by(items, guideline_key),
+        overall=_score_of([mark for _, mark in marked]),
+        by_topic=_score_groups(marked, topic_key),
+        by_guideline=_score_groups(marked, guideline_key),
         rules=rule_stats(items),
     )

@@ -81,6 +81,21 @@ def test_the_json_names_every_letter_and_every_item_in_order(capsys, predictor, 
     assert code == 1  # a letter could not be evaluated
 
 
+def test_the_json_text_is_the_documented_value_an_item_a_line(capsys, predictor, letters, tmp_path):
+    from imr_rules import metrics
+
+    results = corpus.run_letters(corpus.discover([letters]), corpus.make_job(mode="prediction"), workers=0)
+    summary = metrics.summarize(results, mode="prediction", as_of="letter")
+    text = corpus.corpus_json_text(summary, results)
+    assert json.loads(text) == corpus.corpus_json(summary, results)
+    item_lines = [line for line in text.splitlines() if line.startswith('   {"index": ')]
+    assert len(item_lines) == sum(len(letter.items) for letter in results) > 0
+    assert json.loads(corpus.corpus_json_text(summary, [])) == corpus.corpus_json(summary, [])
+    out_file = tmp_path / "out.json"
+    run(capsys, str(letters), "--json", str(out_file), "--workers", "0")
+    assert len(out_file.read_text(encoding="utf-8").splitlines()) > len(item_lines)
+
+
 DOC = Path(__file__).resolve().parents[1] / "docs" / "corpus-json.md"
 
 

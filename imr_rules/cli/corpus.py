@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from datetime import date
@@ -120,8 +119,7 @@ def eval_command(
     summary = metrics.summarize(letters, mode=mode.value, as_of=as_of_label)
     sys.stdout.write(reports.text_table(summary))
     if json_file is not None:
-        document = corpus.corpus_json(summary, letters)
-        _write(json_file, json.dumps(document, indent=1, ensure_ascii=False) + "\n", "JSON results")
+        _write(json_file, corpus.corpus_json_text(summary, letters), "JSON results")
     if report is not None:
         _write(report, reports.html_report(summary, letters), "HTML report")
 
