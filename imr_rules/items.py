@@ -481,7 +481,10 @@ def _frequency_fields(core: str, work: str, low: str) -> dict[str, object]:
     return out
 
 
-_RATE_BEFORE = _rx_compile(r"(?:\btimes?|\bx|\bper|/|\bevery|\btwice|\bonce|\bthrice)\s*$", _I)
+# Words before a count that make it a rate ('4 times a day', 'once a week'), not a span of time; 'x'
+# makes one only before 'a' ('3 x a day'): '#60 x 14 days', 'stay x 3 days' and '2 x 6 weeks' are spans.
+_RATE_BEFORE = _rx_compile(r"(?:\btimes?|\bper|/|\bevery|\btwice|\bonce|\bthrice)\s*$", _I)
+_TIMES_BEFORE = _rx_compile(r"\bx\s*$", _I)
 
 
 def _duration_days(work: str, low: str) -> float | None:
@@ -489,7 +492,9 @@ def _duration_days(work: str, low: str) -> float | None:
     if not _has(low, "day", "week", "month"):
         return None
     for m in _DURATION.finditer(work):
-        if _RATE_BEFORE.search(work, max(0, m.start() - 8), m.start()):
+        before = max(0, m.start() - 8)
+        if _RATE_BEFORE.search(work, before, m.start()) or (
+                m.group(1).lower() in ("a", "an") and _TIMES_BEFORE.search(work, before, m.start())):
             continue
         count = _most(m.group(1), m.group(2)) or 0
         unit = m.group(3).lower()
@@ -546,6 +551,7 @@ _WEEKS = _rx_compile(rf"\b(?:for|x|times|over)\s*({_N})(?:{_TO}({_N}))?\s*(?:wee
 _TWO_BY = _rx_compile(
     r"(?<![\w./#])(\d)\s*[xX]\s*(\d{1,2})(?![\w./%])(?!\s*(?:weeks?|wks?|days?|months?|refills?))"
 )
+_PER_WEEK_BEFORE_X = _rx_compile(r"(?<![\w./#])([1-5])\s*$")
 _HOURS_DAY = _rx_compile(rf"\b({_N})(?:{_TO}({_N}))?\s*(?:hours?|hrs?)\s*(?:a|per|/|each)\s*day\b", _I)
 _HOURS_WEEK = _rx_compile(rf"\b({_N})\s*(?:hours?|hrs?)\s*(?:a|per|/|each)\s*week\b", _I)
 _LEADING = _rx_compile(
@@ -592,6 +598,10 @@ def _service_fields(work: str, low: str, kind: ItemKind) -> dict[str, object]:
             per_week = _per_week(m)
         if m := _WEEKS.search(work):
             weeks = _most(m.group(1), m.group(2))
+            # '2 x 6 weeks': the count before 'x' is the sessions a week
+            if per_week is None and m.group().lower().startswith("x") and (
+                    before := _PER_WEEK_BEFORE_X.search(work, max(0, m.start() - 6), m.start())):
+                per_week = float(before.group(1))
     if per_week is None and weeks is None and (m := _TWO_BY.search(work)) and int(m.group(1)) <= 5:
         per_week, weeks = float(m.group(1)), float(m.group(2))
     total = _total(work, low, kind)

@@ -212,6 +212,10 @@ def test_the_days_a_request_covers():
     assert parse_item("Celebrex 200mg, one month supply").duration_days == 30
     assert parse_item("Meloxicam 7.5mg daily for 10 days #10").duration_days == 10
     assert parse_item("Naproxen 550mg, take 2 times a day").duration_days is None
+    assert parse_item("Naproxen 550 mg #60 x 14 days").duration_days == 14
+    assert parse_item("Norco 10/325 mg #60 x 2 months").duration_days == 60
+    assert parse_item("Inpatient stay x 3 days").duration_days == 3
+    assert parse_item("Ibuprofen 800 mg one tab 3 x a day #90").duration_days is None
 
 
 # ---------------------------------------------------------------- refills
@@ -278,6 +282,9 @@ def test_a_date_of_service_alone_is_read_but_does_not_make_a_request_retrospecti
         ("Acupuncture for the neck #6", 6, None, None),
         ("Follow-up visits x 3", 3, None, None),
         ("Physical therapy, 10 sessions, 2 times a week for 5 weeks", 10, 2, 5),
+        ("Physical therapy 2 x 6 weeks for the lumbar spine", 12, 2, 6),
+        ("Acupuncture 1 x 4 weeks", 4, 1, 4),
+        ("Physical therapy #8 x 4 weeks", 8, None, 4),
     ],
 )
 def test_sessions_are_counted_from_the_forms_requests_use(text, sessions, per_week, weeks):
