@@ -262,7 +262,21 @@ def _trigger_rx() -> re.Pattern[str]:
 def _lead_index() -> dict[str, str] | None:
     """For each way a trigger can start (first three letters, a whole short word, a punctuation mark),
     the pattern of just those triggers, groups in their order; None if some start cannot be told.
-    Each is compiled when a text first has a word it may start at (see `_lead_rx`)."""
+    Each is compiled when a text first has a word it may start at (see `_lead_rx`).
+
+    Building it respaces some hundreds of patterns, a fair share of a one-off `check`, so it is kept
+    in the on-disk cache under a digest of the modules it is built from (this one and `sentences`)."""
+    import sys
+
+    from imr_rules import cache, sentences
+
+    module = sys.modules[__name__]
+    return cache.cached("context-leads", lambda: cache.digest([], [module, sentences]), _build_lead_index,
+                        lambda built: built is not None)
+
+
+def _build_lead_index() -> dict[str, str] | None:
+    """The patterns of `_lead_index`, built."""
     by_lead: dict[str, dict[str, list[str]]] = {}
     for name, rx in _GROUPS:
         for alternative in alternatives(rx):

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cache
+from itertools import accumulate, compress, repeat
+from operator import add
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ConfigDict, Field
@@ -1974,6 +1976,35 @@ def _gate(stems: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], tuple[str
     return by_key, tuple(stem for stem in stems if not stem[:3].isalpha())
 
 
+# Words (runs of letters and digits) of a text that is all ASCII and has no underscore, found with string
+# methods: every other character becomes a space, the text is split at spaces, and each word's place is
+# the running sum of the lengths before it. The same words as `_ALNUM_RUN` finds, and several times
+# cheaper than the regular-expression engine, which checks each character's Unicode category.
+# (Every ASCII character is in the table: one missing costs `str.translate` a failed look-up each time.)
+_TO_SPACE = str.maketrans({chr(c): chr(c) if chr(c).isalnum() else " " for c in range(128)})
+_LETTERS_RX = re.compile(r"[a-z]+")
+
+
+def _split_words(spaced_out: str, start: int, end: int) -> tuple[list[str], list[int]]:
+    """The words of text[start:end] and where each starts, given the text with `_TO_SPACE` applied."""
+    pieces = spaced_out[start:end].split(" ")
+    places = accumulate(map(add, map(len, pieces), repeat(1)), initial=start)
+    return list(filter(None, pieces)), list(compress(places, pieces))
+
+
+def _keys_of(words: list[str]) -> set[str]:
+    """What `_KEY_RX` finds among `words` (each one a whole word of ASCII text with no underscore): the
+    first three letters of each word that starts with a letter, or its letters before a digit."""
+    keys = {word[:3] for word in words}
+    odd = [key for key in keys if not key.isalpha()]
+    for key in odd:
+        keys.discard(key)
+        letters = _LETTERS_RX.match(key)
+        if letters:
+            keys.add(letters.group())
+    return keys
+
+
 class _Doc:
     """A text in its normal form, split into sentences once, with what each sentence is about, cached."""
 
@@ -1987,17 +2018,25 @@ class _Doc:
         self.sents = split_sentences(text)
         self.starts = [s.start for s in self.sents]
         self.texts = [self.norm[s.start:s.end] for s in self.sents]
-        # the first three letters of words -> the sentences with such words
+        # the first three letters of the words of each sentence, and of the whole text; which sentences
+        # have a given key is worked out when first asked (a text is asked about a few dozen keys, and
+        # filing every key of every sentence up front cost more than all the asking)
+        norm = self.norm
+        # the words of each sentence and where they start (`_ALNUM_RUN`), for the lexicon
+        self.words: list[tuple[list[str], list[int]]]
+        if norm.isascii() and "_" not in norm:
+            spaced_out = norm.translate(_TO_SPACE)
+            self.words = [_split_words(spaced_out, s.start, s.end) for s in self.sents]
+            self._sent_keys = [_keys_of(words) if s.start == 0 or not norm[s.start - 1].isalnum()
+                               else set(_KEY_RX.findall(norm, s.start, s.end))
+                               for s, (words, _) in zip(self.sents, self.words, strict=True)]
+        else:
+            runs = [list(_ALNUM_RUN.finditer(norm, s.start, s.end)) for s in self.sents]
+            self.words = [([m.group() for m in ms], [m.start() for m in ms]) for ms in runs]
+            self._sent_keys = [set(_KEY_RX.findall(norm, s.start, s.end)) for s in self.sents]
+        self._all_keys: set[str] = set().union(*self._sent_keys)
         self._keys: dict[str, list[int]] = {}
         self._tokens: dict[int, set[str]] = {}
-        for si, s in enumerate(self.sents):
-            keys = set(_KEY_RX.findall(self.norm, s.start, s.end))
-            for key in keys:
-                found = self._keys.get(key)
-                if found is None:
-                    self._keys[key] = [si]
-                else:
-                    found.append(si)
         self._stems: dict[str, tuple[int, ...]] = {}
         self._phrases: dict[str, tuple[int, ...]] = {}
         self._triggers: dict[int, list[Trigger]] = {}
@@ -2070,12 +2109,15 @@ class _Doc:
         by_key, other = _gate(stems)
         index, texts = self._keys, self.texts
         found: set[int] = set()
-        for key in by_key.keys() & index.keys():
+        for key in by_key.keys() & self._all_keys:
             wanted = by_key[key]
+            sents = index.get(key)
+            if sents is None:
+                sents = index[key] = [si for si, keys in enumerate(self._sent_keys) if key in keys]
             if wanted == (key,):  # the key is the whole stem
-                found.update(index[key])
+                found.update(sents)
                 continue
-            for si in index[key]:
+            for si in sents:
                 if si not in found:
                     text = texts[si]
                     for stem in wanted:
@@ -2150,7 +2192,7 @@ class _Doc:
 
     def key_set(self, si: int) -> set[str]:
         """The first three letters of the words of sentence `si`."""
-        return set(_KEY_RX.findall(self.norm, self.sents[si].start, self.sents[si].end))
+        return self._sent_keys[si]
 
     def tokens(self, si: int) -> set[str]:
         got = self._tokens.get(si)
@@ -2182,7 +2224,7 @@ class _Doc:
         """Sentences where one of `phrases` stands as whole words."""
         found: set[int] = set()
         for phrase in phrases:
-            if phrase[:3] in self._keys:
+            if phrase[:3] in self._all_keys:
                 found.update(self._phrase(phrase))
         return found
 
@@ -2479,7 +2521,9 @@ def _red_flag_scopes(doc: _Doc, si: int, flag: str, spans: list[tuple[int, int]]
 
 
 _Entries = tuple[tuple[str | _Spec, re.Pattern[str]], ...]
-_WORD_ENTRIES: dict[str, _Entries] = {}
+# per word: one pattern for all its alternatives (most words start none of them: one try says so), and
+# the alternatives, tried one by one where that pattern matches; () for a word no alternative starts
+_WORD_ENTRIES: dict[str, tuple[re.Pattern[str], _Entries] | tuple[()]] = {}
 
 
 @cache
@@ -2488,9 +2532,17 @@ def compiled_alternative(alternative: str) -> re.Pattern[str]:
     return compile_spaced(alternative)
 
 
-def _entries_at(word: str) -> _Entries:
+@cache
+def _any_alternative(alternatives: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern that matches where one of `alternatives` does (a lone one is itself)."""
+    if len(alternatives) == 1:
+        return compiled_alternative(alternatives[0])
+    return compile_spaced("|".join(f"(?:{alternative})" for alternative in alternatives))
+
+
+def _entries_at(word: str) -> tuple[re.Pattern[str], _Entries] | tuple[()]:
     """The lexicon alternatives that can match where `word` starts: those filed under the word's first
-    (up to three) letters whose lead begins the word.
+    (up to three) letters whose lead begins the word; with them, one pattern for any of them.
 
     Worked out once per distinct word; a corpus has a bounded vocabulary, but the table is emptied if
     it ever grows past what a large corpus needs.
@@ -2500,8 +2552,11 @@ def _entries_at(word: str) -> _Entries:
         by_key, _ = _lexicon()
         key = _KEY_RX.match(word)
         filed = by_key.get(key.group(), ()) if key else ()
-        got = tuple((payload, compiled_alternative(alternative))
-                    for lead, entries in filed if word.startswith(lead) for payload, alternative in entries)
+        chosen = [(payload, alternative)
+                  for lead, entries in filed if word.startswith(lead) for payload, alternative in entries]
+        got = (_any_alternative(tuple(dict.fromkeys(a for _, a in chosen))),
+               tuple((payload, compiled_alternative(alternative)) for payload, alternative in chosen)) \
+            if chosen else ()
         if len(_WORD_ENTRIES) > 200_000:
             _WORD_ENTRIES.clear()
         _WORD_ENTRIES[word] = got
@@ -2514,18 +2569,18 @@ def _read_lexicon(doc: _Doc, acc: _Acc) -> None:
     _, slow = _lexicon()
     found: dict[tuple[int, str | _Spec], list[tuple[int, int]]] = {}
     skip, sents, norm = doc.skip, doc.sents, doc.norm
-    entries_at, words = _WORD_ENTRIES.get, _ALNUM_RUN.finditer
-    for si, s in enumerate(sents):
+    entries_at = _WORD_ENTRIES.get
+    for si, (words, starts) in enumerate(doc.words):
         if skip[si]:
             continue
-        end = s.end
-        for w in words(norm, s.start, end):
-            word = w.group()
-            entries = entries_at(word)
-            if entries is None:
-                entries = _entries_at(word)
-            if entries:
-                pos = w.start()
+        looked_up = list(map(entries_at, words))
+        if None in looked_up:  # a word not seen before
+            looked_up = [_entries_at(word) for word in words]
+        end = sents[si].end
+        for i in compress(range(len(words)), looked_up):  # the words some alternative starts
+            gate, entries = looked_up[i]
+            pos = starts[i]
+            if gate.match(norm, pos, end):
                 for payload, rx in entries:
                     m = rx.match(norm, pos, end)
                     if m:
