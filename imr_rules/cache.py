@@ -64,6 +64,13 @@ def digest(files: Iterable[Path], modules: Iterable[ModuleType], extra: Iterable
     return h.hexdigest()
 
 
+def entry_for(kind: str, path: Path, variant: str = "") -> str:
+    """The name of the entry of `kind` made from the file at `path`: one entry per file (and variant),
+    which a changed file replaces rather than adds to."""
+    where = f"{path.resolve()}\0{variant}".encode()
+    return f"{kind}-{hashlib.blake2b(where, digest_size=10).hexdigest()}"
+
+
 def load(name: str, key: str) -> Any | None:
     """The entry `name` if it was stored under `key`; None when absent, stale or unreadable."""
     folder = cache_dir()

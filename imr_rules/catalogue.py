@@ -287,15 +287,13 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 
 
 def _cached_read(path: Path) -> Catalogue:
-    import hashlib
     import sys
 
     from imr_rules import cache
 
-    name = "catalogue-" + hashlib.blake2b(str(path.resolve()).encode(), digest_size=10).hexdigest()
     modules = [sys.modules[__name__], sys.modules[RequestedItem.__module__]]
-    return cache.cached(name, lambda: cache.digest([path], modules), lambda: read_catalogue(path),
-                        lambda _: True)
+    return cache.cached(cache.entry_for("catalogue", path), lambda: cache.digest([path], modules),
+                        lambda: read_catalogue(path), lambda _: True)
 
 
 def adopt_catalogue(catalogue: Catalogue) -> Catalogue:

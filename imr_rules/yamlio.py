@@ -169,12 +169,11 @@ def _cached_parse(text: str, path: Path, positions: bool) -> Any:
 
     The entry is named by the file's path and keyed by a digest of its text, of this module's
     source and of the PyYAML version; a file that does not parse is never cached."""
-    import hashlib
     import sys
 
     from imr_rules import cache
 
-    name = "yaml-" + hashlib.blake2b(f"{path.resolve()}\0{positions}".encode(), digest_size=10).hexdigest()
+    name = cache.entry_for("yaml", path, str(positions))
 
     def key() -> str:
         return cache.digest([], [sys.modules[__name__]], extra=[yaml.__version__, str(positions), text])
