@@ -28,6 +28,9 @@ from imr_rules import cache
 
 # Stored programs are valid for one interpreter and one version of its engine.
 _KEY = f"{sys.version}|{_sre.MAGIC}|{_sre.CODESIZE}|2"
+# One table per interpreter and engine: installations on different Pythons that share a cache folder
+# would otherwise overwrite each other's table at every run.
+_ENTRY = "regexes-" + hashlib.blake2b(_KEY.encode(), digest_size=6).hexdigest()
 _LIMIT = 20_000  # patterns kept at most: the project's own come to a few thousand
 # A program's code is kept as the bytes of an array of the engine's code units: a table of some
 # hundreds of thousands of them then loads as a few hundred strings of bytes, not as that many integers,
@@ -100,7 +103,7 @@ def _program(pattern: str, flags: int) -> _Program | None:
 def _load() -> dict[tuple[str, int], _Program]:
     global _table
     if _table is None:
-        found: Any = cache.load("regexes", _KEY)
+        found: Any = cache.load(_ENTRY, _KEY)
         _table = found if isinstance(found, dict) else {}
         atexit.register(save)
     return _table
@@ -110,5 +113,5 @@ def save() -> None:
     """Write the table back if this run compiled a pattern it did not have."""
     global _added
     if _added and _table is not None:
-        cache.store("regexes", _KEY, _table)
+        cache.store(_ENTRY, _KEY, _table)
         _added = False

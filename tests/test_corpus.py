@@ -401,5 +401,5 @@ def test_patterns_a_worker_compiled_are_kept_for_the_next_run(tmp_path, monkeypa
     monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path / "cache"))
     sources = many_letters(tmp_path / "box", 4)
     corpus.run_letters(sources, fake_job(predictor=predict_compiling_a_pattern), workers=1)
-    kept = cache.load("regexes", regexes._KEY) or {}
+    kept = cache.load(regexes._ENTRY, regexes._KEY) or {}
     assert (r"compiled by a worker alone \d+", 0) in kept

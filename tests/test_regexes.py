@@ -64,7 +64,7 @@ def test_programs_are_kept_between_runs(fresh_table):
             "print(len(regexes._table), p.pattern)")
     env_run = [sys.executable, "-c", code, r"\bthe (\w+) worker\b"]
     subprocess.run(env_run, check=True, capture_output=True, text=True)  # compiles, writes at exit
-    assert (Path(fresh_table) / "regexes.pickle").exists()
+    assert (Path(fresh_table) / f"{regexes._ENTRY}.pickle").exists()
     out = subprocess.run(env_run, check=True, capture_output=True, text=True).stdout.split(maxsplit=1)
     assert out == ["1", "\\bthe (\\w+) worker\\b\n"]
 
