@@ -3003,9 +3003,9 @@ def _read_surgery(doc: _Doc, acc: _Acc, as_of: date | None) -> None:
             scopes: list[int | None] = [doc.forced]
         elif not doc.search(rx["body:any"], si):
             scopes = [None]
-        else:
+        else:  # the items of the body part it names, and items that name none (a drug, "post-op therapy")
             scopes = [v.index for v in doc.items
-                      if any(doc.search(rx[f"body:{b}"], si) for b in v.body_parts)]
+                      if not v.body_parts or any(doc.search(rx[f"body:{b}"], si) for b in v.body_parts)]
         s = doc.sents[si]
         when = [d for d in _dates.find_dates(doc.norm, s.start, s.end) if d.precision == "day"]
         for scope in scopes:

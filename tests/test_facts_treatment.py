@@ -152,6 +152,16 @@ def test_prior_surgery_goes_to_the_item_for_the_same_body_part():
         "prior_surgery") is None
 
 
+def test_a_surgery_on_a_body_part_counts_for_items_that_name_no_body_part():
+    text = "The patient underwent pelvic ring ORIF on 10/31/2016."
+    items = ("Post-operative physical therapy x12", "Norco 10/325 #60", "MRI of the right knee")
+    facts = item_facts(text, *items, as_of=date(2016, 12, 19))
+    for index in (0, 1):
+        assert facts.value("prior_surgery", index) == Tristate.documented
+        assert facts.value("weeks_since_surgery", index) == pytest.approx(7.0, abs=0.1)
+    assert facts.value("prior_surgery", 2) is None  # the knee is not the pelvis
+
+
 def test_other_drugs_of_a_class_taken_with_the_requested_one():
     text = "Current medications include Norco, Fentora, Xanax and naproxen. He no longer takes ibuprofen."
     facts = item_facts(text, "Norco 10/325 #120", "Valium 5mg #30", "Naproxen 550mg #60")
