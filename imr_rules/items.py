@@ -142,12 +142,7 @@ def _may_match(low: str, words: tuple[str, ...]) -> bool:
     Exact for ASCII text; other text goes to the pattern, since a case-blind pattern also takes a
     few other letters for ASCII ones (the long s for "s", the Kelvin sign for "k").
     """
-    if not low.isascii():
-        return True
-    for word in words:
-        if word in low:
-            return True
-    return False
+    return not low.isascii() or _has(low, *words)
 
 
 # ---------------------------------------------------------------- the shape of the item
