@@ -56,7 +56,10 @@ def digest(files: Iterable[Path], modules: Iterable[ModuleType], extra: Iterable
     for module in modules:
         source = getattr(module, "__file__", None)
         h.update(f"module {module.__name__}\0".encode())
-        if source:
+        if source and hasattr(module, "__path__"):  # a package: the source of every module in it
+            for part in sorted(Path(source).parent.glob("*.py")):
+                h.update(f"{part.name}\0".encode() + part.read_bytes())
+        elif source:
             h.update(Path(source).read_bytes())
     for file in files:
         h.update(f"file {file}\0".encode())

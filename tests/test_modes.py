@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-import imr_rules.facts as facts_module
+import imr_rules.facts.extract as facts_module
 from imr_rules.facts import Tristate, facts_from_letter, rationale_sentences
 from imr_rules.letters import Decision, Letter, LetterItem
 
