@@ -11,6 +11,11 @@ The folder is `$IMR_RULES_CACHE` if set, else `$XDG_CACHE_HOME/imr-rules`, else
 `~/.cache/imr-rules`; never the repository. `IMR_RULES_CACHE=off` (or `0`, `none`)
 turns the cache off. Only the user's own cache folder is ever read: the pickles are
 ours, written by this module.
+
+Entries are named by what they hold and, for those made from one file, by the file's
+path, so every clone or worktree adds its own. The folder keeps itself small: an entry
+that is read has its time refreshed (at most once a day), and whenever an entry is
+written, entries no run has read for `UNUSED_DAYS` days are removed.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
@@ -31,6 +37,8 @@ T = TypeVar("T")
 OFF = frozenset({"off", "0", "none", "no", "false"})
 FORMAT = b"imr-rules-cache 1\n"
 _LASTING = 256 * 1024  # bytes: an entry this large is frozen out of the collector's way once loaded
+UNUSED_DAYS = 30  # an entry no run has read for this long is removed when another is written
+_DAY = 24 * 3600.0
 
 
 def cache_dir() -> Path | None:
@@ -80,11 +88,14 @@ def load(name: str, key: str) -> Any | None:
     if folder is None:
         return None
     try:
-        with open(folder / f"{name}.pickle", "rb") as f:
+        path = folder / f"{name}.pickle"
+        with open(path, "rb") as f:
             head = f.read(len(FORMAT) + len(key) + 1)
             if head != FORMAT + key.encode() + b"\n":
                 return None
             data = f.read()
+            if os.fstat(f.fileno()).st_mtime < time.time() - _DAY:
+                _touch(path)  # still in use: not one of the entries `prune` removes
         enabled = gc.isenabled()
         gc.disable()  # tens of thousands of small objects: the collector would run many times for nothing
         try:
@@ -112,12 +123,13 @@ def store(name: str, key: str, value: Any) -> None:
     try:
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.pickle.", dir=folder)
         with os.fdopen(fd, "wb") as f:
             f.write(FORMAT + key.encode() + b"\n")
             f.write(data)
         os.replace(tmp, folder / f"{name}.pickle")
         tmp = None
+        prune(folder)
     except Exception:  # noqa: BLE001, S110 - a cache that cannot be written is no cache
         pass
     finally:
@@ -126,6 +138,42 @@ def store(name: str, key: str, value: Any) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:  # a folder we may read but not write: the entry just ages
+        pass
+
+
+def prune(folder: Path, unused_days: float = UNUSED_DAYS) -> list[Path]:
+    """Remove the entries of `folder` that no run has read for `unused_days` days; those removed.
+
+    Entries of other clones, other Pythons or code long since changed would otherwise stay for good.
+    Only this module's own files are touched, in case the folder holds others: entries (`*.pickle`
+    that start with `FORMAT`) and the temporary files of writes that never finished.
+    """
+    cutoff = time.time() - unused_days * _DAY
+    removed: list[Path] = []
+    try:
+        candidates = [*((p, True) for p in folder.glob("*.pickle")),
+                      *((p, False) for p in folder.glob(".*.pickle.*"))]
+    except OSError:
+        return removed
+    for path, is_entry in candidates:
+        try:
+            if not path.is_file() or path.stat().st_mtime >= cutoff:
+                continue
+            if is_entry:
+                with open(path, "rb") as f:
+                    if f.read(len(FORMAT)) != FORMAT:
+                        continue
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            pass
+    return removed
 
 
 def cached(name: str, key: Callable[[], str], build: Callable[[], T], keep: Callable[[T], bool]) -> T:

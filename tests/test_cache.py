@@ -3,6 +3,8 @@ never a reason to fail."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -111,6 +113,41 @@ def test_a_cached_entry_under_another_key_is_stale(tmp_path: Path, monkeypatch: 
     built = cache.cached("thing", lambda: "key-two", lambda: {"a": 2}, lambda _: True)
     assert built == {"a": 2}
     assert cache.load("thing", "key-two") == {"a": 2}
+
+
+def _age(path: Path, days: float) -> None:
+    then = time.time() - days * 24 * 3600
+    os.utime(path, (then, then))
+
+
+def test_entries_unread_for_a_month_are_removed_when_another_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path))
+    cache.store("old", "k", 1)
+    cache.store("recent", "k", 2)
+    _age(tmp_path / "old.pickle", cache.UNUSED_DAYS + 1)
+    _age(tmp_path / "recent.pickle", cache.UNUSED_DAYS - 1)
+    unfinished = tmp_path / ".half.pickle.x1y2"
+    unfinished.write_bytes(b"imr-rules-cache 1\npartial")
+    _age(unfinished, cache.UNUSED_DAYS + 1)
+    foreign = tmp_path / "someone-elses.pickle"
+    foreign.write_bytes(b"not ours")
+    _age(foreign, 400)
+    cache.store("new", "k", 3)
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert kept == ["new.pickle", "recent.pickle", "someone-elses.pickle"]
+    assert cache.load("recent", "k") == 2
+
+
+def test_reading_an_entry_keeps_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path))
+    cache.store("used", "k", 1)
+    _age(tmp_path / "used.pickle", cache.UNUSED_DAYS - 1)
+    assert cache.load("used", "k") == 1  # read: its clock starts again
+    assert (tmp_path / "used.pickle").stat().st_mtime > time.time() - 60
+    assert cache.prune(tmp_path, unused_days=1) == []
+    _age(tmp_path / "used.pickle", 2)
+    assert cache.prune(tmp_path, unused_days=1) == [tmp_path / "used.pickle"]
 
 
 def test_the_default_cache_folder_is_outside_the_repository(monkeypatch: pytest.MonkeyPatch) -> None:
