@@ -43,9 +43,11 @@ from datetime import date
 from typing import Any
 
 from imr_rules.catalogue import Catalogue, FactSpec, FactType
+from imr_rules.conditions import AllOf, Condition, Leaf, NotOf, leaves
 from imr_rules.facts import Tristate
 from imr_rules.regexes import compile as _rx_compile
-from imr_rules.rulebook import AllOf, Condition, Leaf, NotOf, Rule, Rulebook, leaves, template_facts
+from imr_rules.rulebook import Rule, Rulebook
+from imr_rules.templates import template_facts
 
 MAX_OPERANDS = 32
 MAX_GROUPS_PER_RULE = 15

@@ -1,4 +1,4 @@
-"""Guideline rules as data: the rule model, its condition language, loading and linting.
+"""Guideline rules as data: the rule model, loading and linting.
 
 A rule file holds the rules of one guideline topic::
 
@@ -18,25 +18,7 @@ A rule file holds the rules of one guideline topic::
         to_change: Request a course of four weeks or less.
         tests: [...]
 
-**Conditions.** `when` is a list of conditions that must all hold. A condition is a
-one-line test of one fact, or a mapping with one key: `all:` (a list; every one
-holds), `any:` (a list; at least one holds) or `not:` (one condition; it does not
-hold). A one-line test is written in a small grammar, read by our own tokenizer and
-never evaluated as Python::
-
-    FACT                      a bool fact is true            continuing_treatment
-    FACT documented           a tristate is documented       functional_improvement documented
-         not_documented | documented_false
-    FACT present | absent     the fact has a value / has none
-    FACT == VALUE             also != < <= > >=              weeks_of_use > 4
-    FACT in [V1, V2, ...]     equals one of                  item.route in [oral, sublingual]
-    FACT contains VALUE       a flags fact holds a member    diagnoses contains insomnia
-
-VALUE is a number, an ISO date (2016-07-29), true / false, a word, or a quoted
-string. Every comparison needs the fact to have a value: `weeks_of_use > 4` and
-`weeks_of_use <= 4` are both false when the weeks are not documented; `not:` is the
-plain logical negation, and `absent` / `present` test for the missing value. A
-tristate is never absent: missing reads as not_documented.
+**Conditions** (`when`) are written in the small grammar that `imr_rules.conditions` describes.
 
 **Precedence** between rules that fire is decided in `imr_rules.engine`; a rule
 takes part through `citation.source` (MTUS first), `exception_to` and `priority`.
@@ -49,7 +31,6 @@ with any problem.
 from __future__ import annotations
 
 import pickle
-import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -58,17 +39,14 @@ from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
-    PlainValidator,
     PrivateAttr,
     ValidationError,
-    WithJsonSchema,
 )
 
 from imr_rules.catalogue import (
@@ -80,14 +58,30 @@ from imr_rules.catalogue import (
     adopt_catalogue,
     load_catalogue,
 )
+from imr_rules.conditions import (
+    COMPARE_OPS,
+    CONDITION_SCHEMA,
+    NUMBER_RANGE,
+    UNARY_OPS,
+    AllOf,
+    AnyOf,
+    Condition,
+    ConditionError,
+    Leaf,
+    NotOf,
+    When,
+    _link_conditions,
+    leaves,  # noqa: F401 - until the engine imports it from conditions
+    render_text,  # noqa: F401
+)
 from imr_rules.errors import InputError
 from imr_rules.items import ItemKind, RequestedItem
 from imr_rules.letters import Decision, SourceFamily
 from imr_rules.model import Model
 from imr_rules.paths import rules_dir
-from imr_rules.regexes import compile as _rx_compile
 from imr_rules.results import GuidelineRef
-from imr_rules.yamlio import LineDict, LineList, load_yaml_file
+from imr_rules.templates import Template, template_facts, template_pieces  # noqa: F401
+from imr_rules.yamlio import LineDict, LineList, load_yaml_file, position
 
 TOPICS_FILE = "topics.yaml"
 NOT_RULE_FILES = frozenset({TOPICS_FILE, CATALOGUE_FILE})
@@ -105,317 +99,6 @@ def load_rule_yaml(path: str | Path) -> Any:
     """Read a rule file safely, keeping positions; bad YAML is an InputError with file and line."""
     return load_yaml_file(path, positions=True)
 
-
-def _where(node: Any, key: Any = None) -> tuple[int, int]:
-    if key is not None and isinstance(node, LineDict | LineList):
-        return node.where(key)
-    return (getattr(node, "line", 0), getattr(node, "column", 0))
-
-
-# ---------------------------------------------------------------- the condition language
-
-UNARY_OPS = ("documented", "not_documented", "documented_false", "present", "absent")
-COMPARE_OPS = ("==", "!=", "<", "<=", ">", ">=")
-OPERATORS = (*COMPARE_OPS, "in", "contains", *UNARY_OPS)
-
-Scalar = bool | float | int | str | date
-NUMBER_RANGE = (0.001, 1e12)  # what durable-rules' JSON reader takes without an exponent, with room
-
-
-class ConditionError(ValueError):
-    """A condition that cannot be read, with where it was written."""
-
-    def __init__(self, problem: str, line: int = 0, column: int = 0) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.line = line
-        self.column = column
-
-
-@dataclass(frozen=True)
-class Leaf:
-    """One test of one fact: `fact op value`. `ftype` is filled in once the fact is resolved."""
-
-    fact: str
-    op: str
-    value: Scalar | tuple[Scalar, ...] | None = None
-    text: str = ""
-    line: int = 0
-    column: int = 0
-    ftype: FactType | None = None
-
-    def render(self) -> str:
-        bare = self.op == "==" and self.value is True and " " not in self.text
-        if bare and self.ftype in (None, FactType.bool):
-            return self.fact
-        if self.value is None:
-            return f"{self.fact} {self.op}"
-        return f"{self.fact} {self.op} {_render_value(self.value)}"
-
-
-@dataclass(frozen=True)
-class AllOf:
-    items: tuple[Condition, ...]
-    line: int = 0
-    column: int = 0
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    items: tuple[Condition, ...]
-    line: int = 0
-    column: int = 0
-
-
-@dataclass(frozen=True)
-class NotOf:
-    item: Condition
-    line: int = 0
-    column: int = 0
-
-
-Condition = Leaf | AllOf | AnyOf | NotOf
-
-
-def _render_value(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_render_value(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, str) and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_./+-]*", value):
-        return '"' + value + '"'
-    return str(value)
-
-
-def render(cond: Condition) -> Any:
-    """A condition back in its YAML form (a string, or a one-key mapping)."""
-    if isinstance(cond, Leaf):
-        return cond.render()
-    if isinstance(cond, AllOf):
-        return {"all": [render(c) for c in cond.items]}
-    if isinstance(cond, AnyOf):
-        return {"any": [render(c) for c in cond.items]}
-    return {"not": render(cond.item)}
-
-
-def render_text(cond: Condition) -> str:
-    """A condition on one line, for messages."""
-    if isinstance(cond, Leaf):
-        return cond.render()
-    if isinstance(cond, AllOf):
-        return "all of (" + "; ".join(render_text(c) for c in cond.items) + ")"
-    if isinstance(cond, AnyOf):
-        return "any of (" + "; ".join(render_text(c) for c in cond.items) + ")"
-    return "not (" + render_text(cond.item) + ")"
-
-
-def leaves(cond: Condition) -> Iterator[Leaf]:
-    """Every one-fact test in a condition, in order."""
-    if isinstance(cond, Leaf):
-        yield cond
-    elif isinstance(cond, NotOf):
-        yield from leaves(cond.item)
-    else:
-        for child in cond.items:
-            yield from leaves(child)
-
-
-_TOKEN = _rx_compile(
-    r"""\s*(?:
-        (?P<op>==|!=|<=|>=|=>|=<|<|>|=)
-      | (?P<open>\[) | (?P<close>\]) | (?P<comma>,)
-      | (?P<quoted>"[^"]*"|'[^']*')
-      | (?P<date>\d{4}-\d{2}-\d{2})(?![\w.])
-      | (?P<number>-?\d+(?:\.\d+)?)(?![\w.-])
-      | (?P<word>[A-Za-z_][A-Za-z0-9_./+-]*)
-    )""",
-    re.VERBOSE,
-)
-_FACT_NAME = _rx_compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
-
-
-def _tokens(text: str, line: int, column: int) -> list[tuple[str, str, int]]:
-    out = []
-    pos = 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
-        match = _TOKEN.match(text, pos)
-        if not match or match.end() == pos:
-            rest = text[pos:].lstrip()
-            if rest[:1].isdigit() or rest[:2].startswith("-"):
-                word = rest.split()[0]
-                raise ConditionError(f"cannot read the number {word!r} in {text!r}: write numbers like "
-                                     "4, 0.5 or -2, dates like 2016-07-29", line, column)
-            raise ConditionError(f"unexpected {rest[:1]!r} in condition {text!r}", line, column)
-        kind = match.lastgroup or ""
-        out.append((kind, match.group(kind), match.start(kind)))
-        pos = match.end()
-    return out
-
-
-def _scalar(kind: str, token: str, text: str, line: int, column: int) -> Scalar:
-    if kind == "quoted":
-        return token[1:-1]
-    if kind == "date":
-        try:
-            return date.fromisoformat(token)
-        except ValueError:
-            raise ConditionError(f"{token!r} is not a valid date in {text!r}", line, column) from None
-    if kind == "number":
-        return float(token) if "." in token else int(token)
-    if kind == "word":
-        return {"true": True, "false": False}.get(token, token)
-    raise ConditionError(f"expected a value, found {token!r} in {text!r}", line, column)
-
-
-def parse_leaf(text: str, line: int = 0, column: int = 0) -> Leaf:
-    """Read one test such as `weeks_of_use > 4` with our own tokenizer (never Python)."""
-    if not isinstance(text, str) or not text.strip():
-        raise ConditionError("a condition must be a non-empty string or a mapping with all/any/not",
-                             line, column)
-    toks = _tokens(text, line, column)
-    kind, fact, _ = toks[0]
-    if kind != "word" or not _FACT_NAME.match(fact):
-        raise ConditionError(f"a condition starts with a fact name, found {fact!r} in {text!r}", line, column)
-    if len(toks) == 1:
-        return Leaf(fact, "==", True, text.strip(), line, column)
-    kind, op, _ = toks[1]
-    rest = toks[2:]
-    known = ", ".join(OPERATORS)
-    if kind == "op":
-        if op in ("=", "=>", "=<"):
-            better = {"=": "==", "=>": ">=", "=<": "<="}[op]
-            raise ConditionError(f"unknown operator {op!r} in {text!r}; did you mean {better!r}?",
-                                 line, column)
-        if len(rest) != 1:
-            raise ConditionError(f"{op!r} takes one value in {text!r}", line, column)
-        return Leaf(fact, op, _scalar(rest[0][0], rest[0][1], text, line, column), text.strip(), line, column)
-    if kind == "word" and op in UNARY_OPS:
-        if rest:
-            raise ConditionError(f"{op!r} takes no value in {text!r}", line, column)
-        return Leaf(fact, op, None, text.strip(), line, column)
-    if kind == "word" and op == "contains":
-        if len(rest) != 1:
-            raise ConditionError(f"'contains' takes one value in {text!r}", line, column)
-        return Leaf(fact, op, _scalar(rest[0][0], rest[0][1], text, line, column), text.strip(), line, column)
-    if kind == "word" and op == "in":
-        values = _parse_list(rest, text, line, column)
-        return Leaf(fact, "in", tuple(values), text.strip(), line, column)
-    raise ConditionError(f"unknown operator {op!r} in {text!r}; operators: {known}", line, column)
-
-
-def _parse_list(toks: list[tuple[str, str, int]], text: str, line: int, column: int) -> list[Scalar]:
-    if len(toks) < 2 or toks[0][0] != "open" or toks[-1][0] != "close":
-        raise ConditionError(f"'in' takes a list such as [a, b] in {text!r}", line, column)
-    inner = toks[1:-1]
-    values: list[Scalar] = []
-    expect_value = True
-    for kind, token, _ in inner:
-        if expect_value:
-            values.append(_scalar(kind, token, text, line, column))
-        elif kind != "comma":
-            raise ConditionError(f"expected ',' between list values in {text!r}", line, column)
-        expect_value = not expect_value
-    if not values or expect_value:
-        raise ConditionError(f"'in' needs a non-empty list of values in {text!r}", line, column)
-    return values
-
-
-def parse_condition(raw: Any, line: int = 0, column: int = 0) -> Condition:
-    """Read one condition: a one-line test, or {all: [...]}, {any: [...]}, {not: condition}."""
-    if isinstance(raw, Leaf | AllOf | AnyOf | NotOf):
-        return raw
-    if isinstance(raw, str):
-        return parse_leaf(raw, line, column)
-    if isinstance(raw, dict):
-        line, column = _where(raw) if isinstance(raw, LineDict) else (line, column)
-        keys = list(raw)
-        if len(keys) != 1 or keys[0] not in ("all", "any", "not"):
-            shown = ", ".join(repr(k) for k in keys) or "nothing"
-            raise ConditionError(f"a condition mapping has exactly one key: all, any or not (found {shown})",
-                                 line, column)
-        key = keys[0]
-        kline, kcol = _where(raw, key)
-        body = raw[key]
-        if key == "not":
-            return NotOf(parse_condition(body, kline, kcol), kline, kcol)
-        if not isinstance(body, list) or not body:
-            raise ConditionError(f"'{key}' takes a non-empty list of conditions", kline, kcol)
-        items = tuple(_parse_items(body, kline, kcol))
-        return AllOf(items, kline, kcol) if key == "all" else AnyOf(items, kline, kcol)
-    if isinstance(raw, bool | int | float) or raw is None:
-        raise ConditionError(f"a condition must be a string or a mapping, found {raw!r}", line, column)
-    raise ConditionError(f"a condition must be a string or a mapping, found {type(raw).__name__}",
-                         line, column)
-
-
-def _parse_items(body: list, line: int, column: int) -> Iterator[Condition]:
-    for i, raw in enumerate(body):
-        iline, icol = body.where(i) if isinstance(body, LineList) else (line, column)
-        yield parse_condition(raw, iline, icol)
-
-
-def parse_when(raw: Any) -> AllOf:
-    """The `when` list of a rule: every condition must hold (an empty list always holds)."""
-    if isinstance(raw, AllOf):
-        return raw
-    if raw is None:
-        return AllOf(())
-    line, column = _where(raw)
-    if isinstance(raw, str | dict):
-        raw = [raw]
-    if not isinstance(raw, list):
-        raise ConditionError("'when' takes a list of conditions", line, column)
-    return AllOf(tuple(_parse_items(raw, line, column)), line, column)
-
-
-CONDITION_SCHEMA: dict[str, Any] = {
-    "description": (
-        "One condition: a one-line test `FACT`, "
-        "`FACT documented|not_documented|documented_false|present|absent`, "
-        "`FACT ==|!=|<|<=|>|>= VALUE`, `FACT in [V1, V2]`, `FACT contains VALUE`; "
-        "or a mapping with exactly one key: all (list), any (list) or not (one condition)."
-    ),
-    "anyOf": [
-        {"type": "string", "pattern": r"^\s*[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?(\s.*)?$"},
-        {"type": "object", "properties": {"all": {"type": "array", "minItems": 1,
-                                                  "items": {"$ref": "#/$defs/Condition"}}},
-         "required": ["all"], "additionalProperties": False},
-        {"type": "object", "properties": {"any": {"type": "array", "minItems": 1,
-                                                  "items": {"$ref": "#/$defs/Condition"}}},
-         "required": ["any"], "additionalProperties": False},
-        {"type": "object", "properties": {"not": {"$ref": "#/$defs/Condition"}},
-         "required": ["not"], "additionalProperties": False},
-    ],
-}
-
-_CONDITION_MARK = "imr-rules:condition"
-
-
-def _link_conditions(node: Any) -> Any:
-    """Point the `when` items at the Condition definition (pydantic cannot name a $def it did not make)."""
-    if isinstance(node, dict):
-        if node == {"$comment": _CONDITION_MARK}:
-            return {"$ref": "#/$defs/Condition"}
-        return {key: _link_conditions(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_link_conditions(value) for value in node]
-    return node
-
-
-When = Annotated[
-    AllOf,
-    PlainValidator(parse_when),
-    PlainSerializer(lambda when: [render(c) for c in when.items], return_type=list),
-    WithJsonSchema({
-        "type": "array",
-        "items": {"$comment": _CONDITION_MARK},
-        "description": "Conditions that must all hold; see the Condition definition for the grammar.",
-    }),
-]
 
 # ---------------------------------------------------------------- the rule model
 
@@ -844,14 +527,14 @@ class _Linter:
             self.report(name, (err.line or 0, err.column or 0), None, err.problem)
             return None, [], (0, 0)
         if not isinstance(data, LineDict):
-            self.report(name, _where(data), None, "a rule file is a mapping with `topic:` and `rules:`")
+            self.report(name, position(data), None, "a rule file is a mapping with `topic:` and `rules:`")
             return None, [], (0, 0)
         for key in data:
             if key not in ("topic", "rules"):
                 self.report(name, data.where(key), None,
                             f"unknown top-level key {key!r} (expected topic, rules)")
         topic = data.get("topic")
-        topic_pos = data.where("topic") if "topic" in data else _where(data)
+        topic_pos = data.where("topic") if "topic" in data else position(data)
         if not isinstance(topic, str):
             self.report(name, topic_pos, None, "missing `topic:` (a key from topics.yaml)")
             topic = None
@@ -864,12 +547,12 @@ class _Linter:
             topic = None
         raw_rules = data.get("rules")
         if not isinstance(raw_rules, list) or not raw_rules:
-            self.report(name, data.where("rules") if "rules" in data else _where(data), None,
+            self.report(name, data.where("rules") if "rules" in data else position(data), None,
                         "missing `rules:` (a non-empty list of rules)")
             return topic, [], topic_pos
         rules = []
         for i, raw in enumerate(raw_rules):
-            pos = raw_rules.where(i) if isinstance(raw_rules, LineList) else _where(raw_rules)
+            pos = raw_rules.where(i) if isinstance(raw_rules, LineList) else position(raw_rules)
             rule = self.read_rule(name, raw, pos, topic)
             if rule is not None:
                 rules.append((rule, raw))
@@ -887,7 +570,7 @@ class _Linter:
                 self.report(path, where, rule_id, problem)
             return None
         rule._file = path
-        rule._line, rule._column = _where(raw)
+        rule._line, rule._column = position(raw)
         rule._keys = {key: raw.where(key) for key in raw} if isinstance(raw, LineDict) else {}
         if rule.topic is not None and topic is not None and rule.topic != topic:
             self.report(path, raw.where("topic"), rule.id,
@@ -914,7 +597,7 @@ class _Linter:
         if rule.in_force.to is not None and rule.in_force.to < rule.in_force.from_:
             self.report(path, raw.where("in_force"), rid, "in_force: `to` is before `from`")
         self.check_applies_to(rule, raw)
-        when = self.resolve(rule.when, path, rid, raw.where("when") if "when" in raw else _where(raw))
+        when = self.resolve(rule.when, path, rid, raw.where("when") if "when" in raw else position(raw))
         for name in ("because", "to_change"):
             text = getattr(rule, name)
             if text:
@@ -924,7 +607,7 @@ class _Linter:
                                     f"{name}: {{{placeholder}}} is not a declared fact"
                                     f"{self.catalogue.suggest(placeholder)}")
         if rule.effect is Effect.upheld and not rule.to_change:
-            self.report(path, _where(raw), rid,
+            self.report(path, position(raw), rid,
                         "an upheld rule needs `to_change`: what would get the item approved")
         if rule.id in rule.exception_to:
             self.report(path, raw.where("exception_to"), rid, "a rule cannot be an exception to itself")
@@ -933,7 +616,7 @@ class _Linter:
 
     def check_applies_to(self, rule: Rule, raw: LineDict) -> None:
         applies = rule.applies_to
-        where = raw.where("applies_to") if "applies_to" in raw else _where(raw)
+        where = raw.where("applies_to") if "applies_to" in raw else position(raw)
         kinds = {k.value for k in ItemKind}
         for kind in applies.kind:
             if kind not in kinds:
@@ -1113,40 +796,6 @@ def test_date(test: RuleTest, owner: Rule) -> date:
     return test.as_of or owner.in_force.from_
 
 
-_PLACEHOLDER = _rx_compile(r"\{\{|\}\}|\{([^{}]*)\}")
-
-
-def template_facts(text: str) -> list[str]:
-    """Fact names a `because` / `to_change` template inserts ({name}; {{ and }} are literal braces)."""
-    return [m.group(1).strip() for m in _PLACEHOLDER.finditer(text) if m.group(1) is not None]
-
-
-Template = tuple[str | tuple[str], ...]
-
-
-def template_pieces(text: str) -> Template:
-    """A template split once into literal text and (fact name,) slots."""
-    pieces: list[str | tuple[str]] = []
-    pos = 0
-    for match in _PLACEHOLDER.finditer(text):
-        pieces.append(text[pos:match.start()])
-        token = match.group(0)
-        pieces.append(token[0] if token in ("{{", "}}") else (match.group(1).strip(),))
-        pos = match.end()
-    pieces.append(text[pos:])
-    return tuple(piece for piece in pieces if piece != "")
-
-
-def fill_pieces(pieces: Template, values: Any) -> str:
-    """Fill template slots by plain lookup of the fact name: no attribute access, no format spec."""
-    return "".join(p if isinstance(p, str) else values.get(p[0], "not documented") for p in pieces)
-
-
-def fill_template(text: str, values: Any) -> str:
-    """Insert fact values into a template ({fact}; {{ and }} are literal braces)."""
-    return fill_pieces(template_pieces(text), values)
-
-
 _ALLOWED_OPS: dict[FactType, tuple[str, ...]] = {
     FactType.bool: ("==", "!=", "present", "absent"),
     FactType.tristate: ("==", "!=", "in", "documented", "not_documented", "documented_false"),
@@ -1273,7 +922,7 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
 
 def _locate(raw: Any, loc: tuple) -> tuple[int, int]:
     node = raw
-    pos = _where(raw)
+    pos = position(raw)
     for part in loc:
         if isinstance(node, LineDict) and part in node:
             pos = node.where(part)
@@ -1410,9 +1059,21 @@ def _rulebook_key() -> str:
     """A digest of what the bundled rulebook is built from (see `load_rulebook`)."""
     import sys
 
-    from imr_rules import cache, catalogue, compiler, facts, items, letters, results, yamlio
+    from imr_rules import (
+        cache,
+        catalogue,
+        compiler,
+        conditions,
+        facts,
+        items,
+        letters,
+        results,
+        templates,
+        yamlio,
+    )
 
     root = rules_dir()
     files = sorted(p for p in root.rglob("*.yaml") if p.is_file())
-    modules = [sys.modules[__name__], catalogue, compiler, yamlio, facts, items, letters, results]
+    modules = [sys.modules[__name__], conditions, templates, catalogue, compiler, yamlio, facts, items,
+               letters, results]
     return cache.digest(files, modules, extra=[f"rulebook {root.resolve()}"])

@@ -59,6 +59,13 @@ class LineList(list):
         return self.positions[index] if 0 <= index < len(self.positions) else (self.line, self.column)
 
 
+def position(node: Any, key: Any = None) -> tuple[int, int]:
+    """(line, column) of `key` in a positioned mapping or list, else of the node itself; (0, 0) unknown."""
+    if key is not None and isinstance(node, LineDict | LineList):
+        return node.where(key)
+    return (getattr(node, "line", 0), getattr(node, "column", 0))
+
+
 def construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
     """A mapping node as a LineDict; a duplicate key is an InputError at the key."""
     mapping = LineDict()

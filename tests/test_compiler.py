@@ -22,8 +22,9 @@ from imr_rules.compiler import (
     measure,
     ruleset_problems,
 )
+from imr_rules.conditions import AllOf, AnyOf, Leaf, NotOf
 from imr_rules.facts import Tristate
-from imr_rules.rulebook import AllOf, AnyOf, Leaf, NotOf, load_rulebook
+from imr_rules.rulebook import load_rulebook
 
 
 @pytest.fixture(scope="module")

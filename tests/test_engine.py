@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from imr_rules.catalogue import load_catalogue
+from imr_rules.conditions import NotOf, parse_leaf
 from imr_rules.engine import (
     DurableEngine,
     Prediction,
@@ -18,7 +19,7 @@ from imr_rules.facts import CaseFacts, Evidence, FactValue
 from imr_rules.items import RequestedItem
 from imr_rules.letters import Decision, SourceFamily
 from imr_rules.paths import rules_dir
-from imr_rules.rulebook import NotOf, Rulebook, load_rulebook, parse_leaf, read_topic_keys, rule_from_data
+from imr_rules.rulebook import Rulebook, load_rulebook, read_topic_keys, rule_from_data
 
 SPRING_2014 = date(2014, 5, 1)
 

@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from imr_rules.catalogue import FactType, load_catalogue
+from imr_rules.conditions import leaves
 from imr_rules.engine import DurableEngine, ReferenceEngine, book_for, compare_engines, default_engine
 from imr_rules.facts import Tristate
 from imr_rules.paths import rules_dir
-from imr_rules.rulebook import Rulebook, leaves, read_topic_keys, rule_from_data
+from imr_rules.rulebook import Rulebook, read_topic_keys, rule_from_data
 from imr_rules.ruletests import collect
 
 STATES = [state.value for state in Tristate]

@@ -64,7 +64,8 @@ def test_no_procedure_phrase_is_listed_twice():
 
 def _modalities_the_rules_name() -> tuple[set[str], list[set[str]]]:
     """Values rules compare item.modality with, and each applies_to modality list, casefolded as compared."""
-    from imr_rules.rulebook import leaves, load_rulebook
+    from imr_rules.conditions import leaves
+    from imr_rules.rulebook import load_rulebook
 
     tested: set[str] = set()
     lists: list[set[str]] = []

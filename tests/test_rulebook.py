@@ -9,22 +9,20 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from imr_rules.paths import rules_dir
-from imr_rules.rulebook import (
+from imr_rules.conditions import (
     AllOf,
     AnyOf,
     ConditionError,
     Leaf,
     NotOf,
-    fill_template,
     parse_condition,
     parse_leaf,
     parse_when,
     render,
-    rule_file_schema,
-    rule_files,
-    template_facts,
 )
+from imr_rules.paths import rules_dir
+from imr_rules.rulebook import rule_file_schema, rule_files
+from imr_rules.templates import fill_template, template_facts
 
 
 @pytest.mark.parametrize(("text", "fact", "op", "value"), [
