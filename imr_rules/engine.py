@@ -49,27 +49,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from imr_rules.catalogue import AS_OF, FactType, normalize
 from imr_rules.compiler import CompiledRuleset, compile_rulebook, rule_facts
+from imr_rules.conditions import AllOf, AnyOf, Condition, Leaf, NotOf, leaves, render_text
 from imr_rules.facts import CaseFacts, Evidence, FactValue, Tristate
 from imr_rules.items import RequestedItem
 from imr_rules.letters import Decision
 from imr_rules.model import Model
 from imr_rules.results import GuidelineRef, ItemResult, RuleHit
-from imr_rules.rulebook import (
-    AllOf,
-    AnyOf,
-    Condition,
-    Effect,
-    Leaf,
-    NotOf,
-    Rule,
-    Rulebook,
-    Template,
-    leaves,
-    load_rulebook,
-    render_text,
-    template_facts,
-    template_pieces,
-)
+from imr_rules.rulebook import Effect, Rule, Rulebook, load_rulebook
+from imr_rules.templates import Template, template_facts, template_pieces
 
 DEFAULT_SESSIONS = 4
 HANDLED, NOT_HANDLED, OBSERVED, DEFERRED = 0, 1, 2, 3  # result codes of durable-rules' assert and retract

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from imr_rules import cache, rulebook
+from imr_rules import cache, lint, rulebook
 from imr_rules.errors import InputError
 from imr_rules.yamlio import LineList, load_yaml_file, load_yaml_text
 
@@ -18,13 +18,13 @@ from imr_rules.yamlio import LineList, load_yaml_file, load_yaml_text
 def lints(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the real lints done by load_rulebook."""
     calls: list[int] = []
-    real = rulebook.lint_rulebook
+    real = lint.lint_rulebook
 
-    def counting(path: object = None) -> rulebook.LintResult:
+    def counting(path: object = None) -> lint.LintResult:
         calls.append(1)
         return real(path)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(rulebook, "lint_rulebook", counting)
+    monkeypatch.setattr(lint, "lint_rulebook", counting)
     return calls
 
 

@@ -18,8 +18,9 @@ from imr_rules.errors import InputError
 from imr_rules.facts import CaseFacts, Evidence, FactValue
 from imr_rules.items import RequestedItem
 from imr_rules.letters import Decision, SourceFamily
+from imr_rules.lint import rule_from_data
 from imr_rules.paths import rules_dir
-from imr_rules.rulebook import Rulebook, load_rulebook, read_topic_keys, rule_from_data
+from imr_rules.rulebook import Rulebook, load_rulebook, read_topic_keys
 
 SPRING_2014 = date(2014, 5, 1)
 

@@ -16,8 +16,9 @@ from imr_rules.catalogue import FactType, load_catalogue
 from imr_rules.conditions import leaves
 from imr_rules.engine import DurableEngine, ReferenceEngine, book_for, compare_engines, default_engine
 from imr_rules.facts import Tristate
+from imr_rules.lint import rule_from_data
 from imr_rules.paths import rules_dir
-from imr_rules.rulebook import Rulebook, read_topic_keys, rule_from_data
+from imr_rules.rulebook import Rulebook, read_topic_keys
 from imr_rules.ruletests import collect
 
 STATES = [state.value for state in Tristate]

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from imr_rules.cli import app
 from imr_rules.engine import DurableEngine
-from imr_rules.rulebook import RulebookError, lint_rulebook, load_rulebook
+from imr_rules.lint import lint_rulebook
+from imr_rules.rulebook import RulebookError, load_rulebook
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken_rules"
 

@@ -31,7 +31,7 @@ class EngineChoice(StrEnum):
 
 def _checked(path: Path | None) -> Rulebook:
     """The rulebook, or every lint problem printed and exit 1."""
-    from imr_rules.rulebook import lint_rulebook
+    from imr_rules.lint import lint_rulebook
 
     result = lint_rulebook(path)
     if result.rulebook is None:
@@ -110,7 +110,7 @@ def show_command(
     rulebook = _checked(path)
     versions = rulebook.versions(rule_id)
     if not versions:
-        from imr_rules.rulebook import _suggest
+        from imr_rules.lint import _suggest
 
         raise InputError(f"no rule {rule_id!r}{_suggest(rule_id, {r.id for r in rulebook.rules})}",
                          path or rules_dir())
